@@ -1,0 +1,6 @@
+"""hotfix-guard: keeps emergency fixes honest.
+
+The public API for plugin authors lives in :mod:`hotfix_guard.rule`.
+"""
+
+__version__ = "0.1.0"

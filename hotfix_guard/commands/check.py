@@ -1,0 +1,187 @@
+"""``hotfix-guard check``: the linter.
+
+The every-commit path (a branch that is not a hotfix) runs two git calls' worth of work
+and imports neither pluggy, rich, unidiff nor GitPython: it classifies the branch by
+name and stops. Everything else happens in :class:`Engine`, built only when a branch
+needs checking.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from hotfix_guard.cli import add_config_argument, codes
+from hotfix_guard.config import Settings, classify, find_config, load
+from hotfix_guard.errors import HotfixGuardError, UsageError
+from hotfix_guard.git import Git, RepoInfo
+from hotfix_guard.report import FORMATS, Report, exit_code, render
+
+if TYPE_CHECKING:
+    from hotfix_guard.rule import Rule
+
+STAGES = ("pre-commit", "pre-push", "ci", "manual")
+
+
+class Target(NamedTuple):
+    """One thing to check: a branch name and, when known, its head and base."""
+
+    branch: str
+    head: str | None = None
+    base: str | None = None
+    ref: str | None = None  # the remote ref a push updates
+    explicit_branch: bool = False
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--stage", choices=STAGES,
+                   help="where it runs (default: manual, or ci when $CI is set)")
+    p.add_argument("--branch", metavar="NAME", help="the branch name to check under (for a detached HEAD)")
+    p.add_argument("--base", metavar="REF", help="the lower bound of the change (default: production)")
+    p.add_argument("--head", metavar="REF", help="the commit to check (default: the branch's tip)")
+    p.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    p.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    p.add_argument("--select", type=codes, action="extend", metavar="CODES",
+                   help="only these rules (codes, prefixes or names, comma-separated)")
+    p.add_argument("--extend-select", type=codes, action="extend", metavar="CODES",
+                   help="these rules too")
+    p.add_argument("--ignore", type=codes, action="extend", metavar="CODES", help="not these rules")
+    p.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings (2 still means could not run)")
+    p.add_argument("--deepen", action="store_true",
+                   help="in a shallow clone, fetch the history the check needs (never done unless asked)")
+    add_config_argument(p)
+
+
+def ci_detected() -> bool:
+    value = os.environ.get("CI", "")
+    return bool(value) and value.lower() not in ("0", "false", "no")
+
+
+def load_settings(info: RepoInfo, args: argparse.Namespace) -> Settings:
+    if getattr(args, "config", None):
+        settings = load(args.config, explicit=True)
+    else:
+        settings = load(find_config(info.toplevel))
+    return settings
+
+
+def run(args: argparse.Namespace) -> int:
+    stage = args.stage or ("ci" if ci_detected() else "manual")
+    git = Git()
+    info = git.info()
+    settings = load_settings(info, args)
+    targets = _targets(git, info, settings, args, stage)
+
+    reports: list[Report] = []
+    engine: Engine | None = None
+    for target in targets:
+        kind = classify(target.branch, settings)
+        note = _nothing_to_check(kind, stage, target.branch)
+        if note:
+            reports.append(Report(stage, target.branch, note=note, ref=target.ref))
+            continue
+        if engine is None:
+            engine = Engine(git, info, settings, args)
+        reports.append(engine.check(target, stage, kind))
+    return emit(reports, args)
+
+
+def _nothing_to_check(kind: str, stage: str, branch: str) -> str | None:
+    if kind in ("other", "release"):
+        return "not a hotfix, production or development branch: nothing to check"
+    if kind != "hotfix" and stage == "pre-commit":
+        return f"{kind} branch: the merge-back rules run at pre-push, in CI or by hand, not on each commit"
+    return None
+
+
+def _targets(git: Git, info: RepoInfo, settings: Settings, args: argparse.Namespace, stage: str) -> list[Target]:
+    if stage == "pre-push" and not (args.branch or args.head):
+        from hotfix_guard.prepush import targets
+
+        return targets(git, info, settings, sys.stdin)
+    if stage == "ci" and not args.branch:
+        from hotfix_guard.ci import target
+
+        return [target(git, info, settings, args)]
+    branch = args.branch
+    if not branch:
+        if info.head_ref is None:
+            raise UsageError(
+                "HEAD is detached, so there is no branch name to check",
+                hint="pass --branch NAME (the name the branch has, or will have, on the remote)",
+            )
+        branch = info.head_ref.removeprefix("refs/heads/")
+    return [Target(branch, args.head, args.base, explicit_branch=bool(args.branch))]
+
+
+class Engine:
+    """Plugins, selection and options: loaded once per run, used for every target."""
+
+    def __init__(self, git: Git, info: RepoInfo, settings: Settings, args: argparse.Namespace,
+                 extra_plugins: tuple[Any, ...] = ()) -> None:
+        from hotfix_guard.plugins import Plugins
+        from hotfix_guard.selection import select_rules
+
+        self.git, self.info, self.settings = git, info, settings
+        self.debug = bool(getattr(args, "debug", False))
+        self.plugins = Plugins(extra=extra_plugins)
+        self.options = self.plugins.validate_options(settings)
+        where = settings.where
+        select = getattr(args, "select", None) or (list(settings.select) if settings.select is not None else None)
+        self.rules: list[type[Rule]] = select_rules(
+            self.plugins.rules,
+            select,
+            list(settings.extend_select) + list(getattr(args, "extend_select", None) or []),
+            list(settings.ignore) + list(getattr(args, "ignore", None) or []),
+            where={k: ("--" + k if getattr(args, k.replace("-", "_"), None) else where(k))
+                   for k in ("select", "extend-select", "ignore")},
+        )
+        self._refs: Any = None
+        self.deepen = bool(getattr(args, "deepen", False))
+
+    def check(self, target: Target, stage: str, kind: str) -> Report:
+        from hotfix_guard.context import Context, resolve_head, resolve_refs
+        from hotfix_guard.runner import run_rules
+
+        if self._refs is None:
+            self._refs = resolve_refs(self.git, self.settings)
+        head = resolve_head(self.git, self.info, self.settings, target.branch, target.head,
+                            target.explicit_branch)
+        base = None
+        if target.base:
+            base = self.git.rev_parse(target.base)
+            if base is None:
+                raise UsageError(f"--base: cannot resolve '{target.base}' to a commit")
+        if self.info.shallow:
+            from hotfix_guard.shallow import ensure_history
+
+            ensure_history(self.git, self.settings, self._refs, head, base, deepen=self.deepen)
+        ctx = Context(self.git, self.info, self.settings, stage=stage, branch=target.branch, kind=kind,
+                      head=head, refs=self._refs, base=base, options=self.options)
+        report = run_rules(ctx, self.rules, debug=self.debug)
+        report.ref = target.ref
+        return report
+
+
+def emit(reports: list[Report], args: argparse.Namespace) -> int:
+    fmt = args.format
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as fh:
+                render(reports, fmt, fh)
+        except OSError as exc:
+            raise HotfixGuardError(f"cannot write --output {args.output}: {exc.strerror}") from None
+        if fmt != "text":  # still tell the person at the terminal how it went
+            from hotfix_guard.report.text import summary_line
+
+            for report in reports:
+                print(summary_line(report), file=sys.stderr)
+    else:
+        color = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        render(reports, fmt, sys.stdout, color=color)
+        sys.stdout.flush()
+    if args.exit_zero:
+        return 0
+    return exit_code(reports)

@@ -1,0 +1,15 @@
+"""`hotfix-guard start` (not built yet)."""
+
+from __future__ import annotations
+
+import argparse
+
+from hotfix_guard.errors import UsageError
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    pass
+
+
+def run(args: argparse.Namespace) -> int:
+    raise UsageError("`hotfix-guard start` is not built yet")

@@ -1,0 +1,290 @@
+"""Load and validate ``[tool.hotfix-guard]`` (pyproject.toml) or ``.hotfix-guard.toml``.
+
+Config never runs code: it is TOML, read with tomllib (tomli before Python 3.11), and
+every key is checked for its name and type here. Per-rule options
+(``[tool.hotfix-guard.rules.<rule-name>]``) are checked against each rule's declared
+options once the rules are loaded (see :mod:`hotfix_guard.plugins`).
+
+On the every-commit path: standard library only, no dataclasses (it imports inspect).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from typing import Any
+
+from hotfix_guard.errors import ConfigError
+
+CONFIG_FILE = ".hotfix-guard.toml"
+
+DEFAULT_TEST_GLOBS = (
+    "tests/**",
+    "test/**",
+    "testing/**",
+    "spec/**",
+    "__tests__/**",
+    "test_*.py",
+    "*_test.py",
+    "conftest.py",
+    "*_test.go",
+    "*.test.[jt]s",
+    "*.test.[jt]sx",
+    "*.spec.[jt]s",
+    "*.spec.[jt]sx",
+    "*_spec.rb",
+    "*Test.java",
+    "*Tests.java",
+    "*Test.kt",
+    "*Tests.cs",
+    "*Tests.swift",
+)
+DEFAULT_EXCLUDE = (
+    "*.lock",
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "pnpm-lock.yaml",
+    "yarn.lock",
+    "go.sum",
+    "Cargo.lock",
+    "poetry.lock",
+    "Pipfile.lock",
+    "uv.lock",
+    "composer.lock",
+    "Gemfile.lock",
+    "*.min.js",
+    "*.min.css",
+    "*_pb2.py",
+    "*_pb2_grpc.py",
+    "*.pb.go",
+    "*.generated.*",
+    "generated/**",
+    "vendor/**",
+    "node_modules/**",
+)
+DEFAULT_TICKET_PATTERN = r"[A-Z][A-Z0-9]+-[0-9]+|#[0-9]+"
+
+_STR = "a string"
+_INT = "an integer"
+_LIST = "a list of strings"
+_TABLE = "a table of glob = [rule codes]"
+
+# key -> (expected, default)
+KEYS: dict[str, tuple[str, Any]] = {
+    "production-branch": (_STR, "main"),
+    "development-branch": (_STR, "develop"),
+    "hotfix-prefix": (_STR, "hotfix/"),
+    "release-prefix": (_STR, "release/"),
+    "tag-prefix": (_STR, "v"),
+    "remote": (_STR, "origin"),
+    "select": (_LIST, None),
+    "extend-select": (_LIST, ()),
+    "ignore": (_LIST, ()),
+    "per-file-ignores": (_TABLE, {}),
+    "test-globs": (_LIST, DEFAULT_TEST_GLOBS),
+    "extend-test-globs": (_LIST, ()),
+    "exclude": (_LIST, DEFAULT_EXCLUDE),
+    "extend-exclude": (_LIST, ()),
+    "ticket-pattern": ("a regular expression", DEFAULT_TICKET_PATTERN),
+    "rules": ("a table of rule tables", {}),
+}
+
+# Where a user most likely meant a rule option, say so.
+RULE_OPTION_HINTS = {
+    "max-lines": "diff-size",
+    "max-files": "diff-size",
+    "max-branch-length": "branch-name",
+}
+
+
+def _attr(key: str) -> str:
+    return key.replace("-", "_")
+
+
+class Settings:
+    """The validated configuration; frozen once made. Attributes are the keys in snake_case."""
+
+    __slots__ = ("path", "explicit", "_frozen", *(_attr(k) for k in KEYS))
+
+    path: str | None
+    explicit: frozenset[str]
+
+    def __init__(self, values: dict[str, Any] | None = None, path: str | None = None) -> None:
+        values = values or {}
+        for key, (_, default) in KEYS.items():
+            value = values.get(key, default)
+            if isinstance(value, list):
+                value = tuple(value)
+            object.__setattr__(self, _attr(key), value)
+        object.__setattr__(self, "path", path)
+        object.__setattr__(self, "explicit", frozenset(values))
+        object.__setattr__(self, "_frozen", True)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("Settings are frozen; use replace()")
+
+    def replace(self, **changes: Any) -> Settings:
+        values = {k: getattr(self, _attr(k)) for k in KEYS if k in self.explicit}
+        for name, value in changes.items():
+            values[name.replace("_", "-")] = value
+        return Settings(values, self.path)
+
+    def where(self, key: str) -> str:
+        """How to name a key in messages: file and table."""
+        where = os.path.basename(self.path) if self.path else "config"
+        table = "[tool.hotfix-guard]" if self.path and self.path.endswith("pyproject.toml") else ""
+        return f"{where}: {table + ' ' if table else ''}{key}"
+
+    @property
+    def test_patterns(self) -> tuple[str, ...]:
+        return tuple(self.test_globs) + tuple(self.extend_test_globs)
+
+    @property
+    def exclude_patterns(self) -> tuple[str, ...]:
+        return tuple(self.exclude) + tuple(self.extend_exclude)
+
+    def rule_options(self, rule_name: str) -> dict[str, Any]:
+        return dict(self.rules.get(rule_name, {}))
+
+
+def _load_toml(path: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}", hint="fix the TOML syntax") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not valid TOML: the file is not UTF-8") from None
+
+
+def find_config(toplevel: str | None) -> str | None:
+    """The config file of a checkout: .hotfix-guard.toml, else a pyproject.toml that has
+    a [tool.hotfix-guard] table (decided when it is read)."""
+    if not toplevel:
+        return None
+    for name in (CONFIG_FILE, "pyproject.toml"):
+        candidate = os.path.join(toplevel, name)
+        if os.path.isfile(candidate):
+            return candidate
+    return None
+
+
+def load(path: str | None, *, explicit: bool = False) -> Settings:
+    """Read and validate a config file. ``explicit`` for ``--config``: it must exist."""
+    if path is None:
+        return Settings()
+    if explicit and not os.path.isfile(path):
+        raise ConfigError(f"config file not found: {path}", hint="check the --config path")
+    data = _load_toml(path)
+    is_pyproject = os.path.basename(path) == "pyproject.toml"
+    if is_pyproject:
+        tool = data.get("tool", {})
+        section = tool.get("hotfix-guard") if isinstance(tool, dict) else None
+        if section is None:
+            if explicit:
+                raise ConfigError(f"{path}: has no [tool.hotfix-guard] table")
+            return Settings()
+        if not isinstance(section, dict):
+            raise ConfigError(f"{path}: [tool.hotfix-guard] must be a table")
+        data = section
+    return Settings(validate(data, path, is_pyproject), path)
+
+
+def validate(data: dict[str, Any], path: str, is_pyproject: bool = False) -> dict[str, Any]:
+    prefix = "tool.hotfix-guard." if is_pyproject else ""
+    where = os.path.basename(path)
+
+    def fail(key: str, expected: str, value: Any) -> ConfigError:
+        return ConfigError(
+            f"{where}: {prefix}{key}: expected {expected}, got {_describe(value)}",
+            hint=f"fix `{key}` in {path}",
+        )
+
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in KEYS:
+            if key in RULE_OPTION_HINTS:
+                hint = (f"`{key}` is an option of rule {RULE_OPTION_HINTS[key]}: put it under "
+                        f"[{prefix}rules.{RULE_OPTION_HINTS[key]}]")
+            else:
+                close = _closest(key, KEYS)
+                hint = f"did you mean `{close}`?" if close else "see docs/configuration.md for the keys"
+            raise ConfigError(f"{where}: unknown key `{prefix}{key}`", hint=hint)
+        expected, _ = KEYS[key]
+        if expected == _STR:
+            if not isinstance(value, str):
+                raise fail(key, expected, value)
+        elif expected == _INT:  # pragma: no cover - no top-level int keys yet
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise fail(key, expected, value)
+        elif expected == _LIST:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise fail(key, expected, value)
+        elif expected == _TABLE:
+            if not isinstance(value, dict) or not all(
+                isinstance(v, list) and all(isinstance(c, str) for c in v) for v in value.values()
+            ):
+                raise fail(key, expected, value)
+        elif key == "ticket-pattern":
+            if not isinstance(value, str):
+                raise fail(key, expected, value)
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ConfigError(
+                    f"{where}: {prefix}{key}: not a valid regular expression ({exc})",
+                    hint=f"fix `{key}` in {path}",
+                ) from None
+        elif key == "rules":
+            if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+                raise fail(key, "tables such as [rules.diff-size]", value)
+        out[key] = value
+    for key in ("production-branch", "development-branch", "hotfix-prefix"):
+        if key in out and not out[key].strip():
+            raise fail(key, "a non-empty string", out[key])
+    return out
+
+
+def _describe(value: Any) -> str:
+    kind = {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+            list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
+    text = repr(value)
+    return f"{kind} ({text if len(text) <= 40 else text[:37] + '...'})"
+
+
+def _closest(word: str, choices: Any) -> str | None:
+    import difflib
+
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.75)
+    return match[0] if match else None
+
+
+def candidates(settings: Settings, key: str) -> list[str]:
+    """Branch names to try for production or development, fallback included."""
+    if key == "production":
+        name = settings.production_branch
+        fallback = "master" if "production-branch" not in settings.explicit else None
+    else:
+        name = settings.development_branch
+        fallback = "development" if "development-branch" not in settings.explicit else None
+    return [name] + ([fallback] if fallback else [])
+
+
+def classify(branch: str, settings: Settings) -> str:
+    """hotfix, production, development, release or other, by name alone."""
+    if branch.startswith(settings.hotfix_prefix):
+        return "hotfix"
+    if branch in candidates(settings, "production"):
+        return "production"
+    if branch in candidates(settings, "development"):
+        return "development"
+    if branch.startswith(settings.release_prefix):
+        return "release"
+    return "other"

@@ -1,0 +1,211 @@
+"""What rules see: the branch, the refs, the change, the stage.
+
+Everything costly (commit lists, the diff, tags) is computed on first use and cached, so
+a rule that is not selected costs nothing.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from hotfix_guard.config import candidates, classify
+from hotfix_guard.errors import GitError, UsageError
+from hotfix_guard.rule import Skip
+from hotfix_guard.versions import HotfixName, Version, latest_release, parse_hotfix_branch, parse_tag
+
+if TYPE_CHECKING:
+    from hotfix_guard.config import Settings
+    from hotfix_guard.git import Commit, Git, RepoInfo
+
+
+class Branch(NamedTuple):
+    """A configured branch as found: its name, the ref it resolved to, its commit."""
+
+    name: str
+    ref: str  # refs/heads/main, or refs/remotes/origin/main in a CI clone
+    sha: str
+
+    @property
+    def remote(self) -> bool:
+        return self.ref.startswith("refs/remotes/")
+
+
+class Refs(NamedTuple):
+    production: Branch | None
+    development: Branch | None
+    releases: tuple[Branch, ...]
+    found: dict[str, str]  # every ref the lookup saw: full name -> commit
+
+
+def resolve_refs(git: Git, settings: Settings, extra: tuple[str, ...] = ()) -> Refs:
+    """Production, development and open release branches, in one git call.
+
+    Local branch first, else ``<remote>/<name>`` (CI clones have no local branches).
+    """
+    remote = settings.remote
+    names = candidates(settings, "production") + candidates(settings, "development")
+    patterns = [f"refs/heads/{n}" for n in names] + [f"refs/remotes/{remote}/{n}" for n in names]
+    release = settings.release_prefix.rstrip("/")
+    patterns += [f"refs/heads/{release}", f"refs/remotes/{remote}/{release}", *extra]
+    out = git.run("for-each-ref", "--format=%(refname)%00%(objectname)", *patterns)
+    found: dict[str, str] = {}
+    for line in out.splitlines():
+        name, sha = line.split("\0")
+        found[name] = sha
+
+    def pick(key: str) -> Branch | None:
+        for name in candidates(settings, key):
+            for ref in (f"refs/heads/{name}", f"refs/remotes/{remote}/{name}"):
+                if ref in found:
+                    return Branch(name, ref, found[ref])
+        return None
+
+    releases: dict[str, Branch] = {}
+    for ref, sha in found.items():
+        for base in ("refs/heads/", f"refs/remotes/{remote}/"):
+            if ref.startswith(base + settings.release_prefix):
+                name = ref[len(base):]
+                releases.setdefault(name, Branch(name, ref, sha))
+    return Refs(pick("production"), pick("development"), tuple(releases.values()), found)
+
+
+class Context:
+    """The run's view of the repository, for one branch (one pushed ref)."""
+
+    def __init__(
+        self,
+        git: Git,
+        info: RepoInfo,
+        settings: Settings,
+        *,
+        stage: str,
+        branch: str,
+        kind: str,
+        head: str,
+        refs: Refs,
+        base: str | None = None,
+        options: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
+        self.git = git
+        self.info = info
+        self.settings = settings
+        self.stage = stage
+        self.branch = branch
+        self.kind = kind
+        self.head = head
+        self.refs = refs
+        self.production = refs.production
+        self.development = refs.development
+        self.releases = refs.releases
+        self._base = base
+        self.options = options or {}
+        self.staged = stage == "pre-commit"
+
+    # -- the branch --------------------------------------------------------------
+
+    @cached_property
+    def hotfix(self) -> HotfixName | None:
+        """The parsed hotfix branch name (None off hotfix branches)."""
+        if self.kind != "hotfix":
+            return None
+        max_length = self.options.get("HG002", {}).get("max-branch-length", 60)
+        return parse_hotfix_branch(
+            self.branch, self.settings.hotfix_prefix, self.settings.tag_prefix, max_length
+        )
+
+    @property
+    def version(self) -> Version | None:
+        return self.hotfix.version if self.hotfix else None
+
+    def require_production(self) -> Branch:
+        if self.production is None:
+            raise Skip(f"production branch '{self.settings.production_branch}' not found")
+        return self.production
+
+    def require_development(self) -> Branch:
+        if self.development is None:
+            names = " or ".join(candidates(self.settings, "development"))
+            raise Skip(f"development branch ({names}) not found locally or on '{self.settings.remote}'")
+        return self.development
+
+    # -- the change --------------------------------------------------------------
+
+    @cached_property
+    def base(self) -> str:
+        """The lower bound of the change: ``--base``, else production."""
+        if self._base:
+            return self._base
+        return self.require_production().sha
+
+    @cached_property
+    def merge_base(self) -> str:
+        mb = self.git.merge_base(self.base, self.head)
+        if mb is None:
+            if self.info.shallow:
+                raise GitError(
+                    "the clone is shallow and hides the merge base of the change",
+                    hint="fetch the full history (e.g. `git fetch --unshallow`, or fetch-depth: 0 in CI)",
+                )
+            raise GitError(f"{self.branch} has no common history with {self.base[:10]}")
+        return mb
+
+    @cached_property
+    def commits(self) -> list[Commit]:
+        """The change's commits (``base..head``), newest first."""
+        return self.git.commits(self.head, f"^{self.base}")
+
+    def diff_args(self) -> list[str]:
+        """Arguments to ``git diff`` for the change: merge base to head, or to the index
+        at the pre-commit stage (committed and staged work together)."""
+        if self.staged:
+            return ["--cached", self.merge_base]
+        return [self.merge_base, self.head]
+
+    @cached_property
+    def diff(self) -> Any:
+        """The change's parsed diff (see :mod:`hotfix_guard.diff`)."""
+        from hotfix_guard.diff import load_diff
+
+        return load_diff(self)
+
+    # -- releases ----------------------------------------------------------------
+
+    @cached_property
+    def release_tags(self) -> list[tuple[Version, str, str, bool]]:
+        """Release tags reachable from production: (version, tag, commit, annotated)."""
+        production = self.require_production()
+        prefix = self.settings.tag_prefix
+        result = []
+        for name, sha, annotated in self.git.tags(f"{prefix}*", merged=production.sha):
+            version = parse_tag(name, prefix)
+            if version is not None:
+                result.append((version, name, sha, annotated))
+        return sorted(result, reverse=True)
+
+    @cached_property
+    def latest_release(self) -> tuple[Version, str] | None:
+        return latest_release((t[1] for t in self.release_tags), self.settings.tag_prefix)
+
+
+def resolve_head(git: Git, info: RepoInfo, settings: Settings, branch: str, head: str | None,
+                 explicit_branch: bool) -> str:
+    """The commit to check for ``branch``: ``--head``, else HEAD when it is the branch (or
+    detached, as in CI), else the branch's local or remote-tracking ref."""
+    if head:
+        sha = git.rev_parse(head)
+        if sha is None:
+            raise UsageError(f"--head: cannot resolve '{head}' to a commit")
+        return sha
+    head_is_branch = info.head_ref == f"refs/heads/{branch}"
+    if head_is_branch or (explicit_branch and info.head_ref is None):
+        sha = git.rev_parse("HEAD")
+        if sha is None:
+            raise GitError(f"{branch} has no commits yet", hint="commit something first")
+        return sha
+    for ref in (f"refs/heads/{branch}", f"refs/remotes/{settings.remote}/{branch}"):
+        sha = git.rev_parse(ref)
+        if sha:
+            return sha
+    raise GitError(f"branch '{branch}' not found locally or on '{settings.remote}'",
+                   hint="check the name, or pass --head REF")

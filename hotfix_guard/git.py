@@ -1,0 +1,302 @@
+"""The gateway to git: the only module that runs it.
+
+Everything here speaks to git through plumbing (``rev-parse``, ``for-each-ref``,
+``rev-list``, ``log -z``, ``diff``) with NUL-separated output where names can hold
+odd characters. Every failure becomes a :class:`~hotfix_guard.errors.GitError` with
+one readable line and a hint. Nothing here writes to the repository except the few
+methods named ``write_*`` / ``create_*`` that the writing commands (``install``,
+``start``) call, and they say so.
+
+This module is on the every-commit path: it imports only the standard library, and
+only the cheap parts of it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from typing import Iterable, NamedTuple, Sequence
+
+from hotfix_guard.errors import GitError
+
+MIN_GIT_VERSION = (2, 25)
+ZERO_SHAS = frozenset({"0" * 40, "0" * 64})
+
+# Variables that say *which* repository git works on. Git exports some of them to
+# hooks (GIT_DIR, GIT_INDEX_FILE, GIT_WORK_TREE...); they are right for the
+# repository the hook runs in, and wrong for any other one (the demo, a test).
+_LOCATION_VARS = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_COMMON_DIR",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+)
+# Kept even in an isolated environment (as pre-commit does): how to reach git and
+# remotes, not which repository to use.
+_SAFE_VARS = frozenset(
+    {
+        "GIT_EXEC_PATH",
+        "GIT_SSH",
+        "GIT_SSH_COMMAND",
+        "GIT_SSL_CAINFO",
+        "GIT_SSL_NO_VERIFY",
+        "GIT_ASKPASS",
+        "GIT_ALLOW_PROTOCOL",
+        "GIT_HTTP_PROXY_AUTHORIZATION",
+        "GIT_CONFIG_NOSYSTEM",
+        "GIT_CONFIG_GLOBAL",
+        "GIT_CONFIG_SYSTEM",
+        "GIT_AUTHOR_NAME",
+        "GIT_AUTHOR_EMAIL",
+        "GIT_AUTHOR_DATE",
+        "GIT_COMMITTER_NAME",
+        "GIT_COMMITTER_EMAIL",
+        "GIT_COMMITTER_DATE",
+    }
+)
+
+
+def git_environment(cwd: str, *, isolated: bool) -> dict[str, str]:
+    """The environment git runs with.
+
+    ``isolated`` (a repository of our own, such as the demo's): every variable that
+    would point git at another repository is dropped. Otherwise the location variables
+    a hook exported are kept but made absolute, so they stay right whatever directory
+    git is started in.
+    """
+    env = dict(os.environ)
+    if isolated:
+        for key in list(env):
+            if key.startswith("GIT_") and key not in _SAFE_VARS and not key.startswith(
+                ("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_", "GIT_CONFIG_COUNT")
+            ):
+                del env[key]
+    else:
+        for key in _LOCATION_VARS:
+            value = env.get(key)
+            if value and key != "GIT_ALTERNATE_OBJECT_DIRECTORIES" and not os.path.isabs(value):
+                env[key] = os.path.normpath(os.path.join(cwd, value))
+    # Never let git wait on a pager, an editor or a credential prompt.
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    env.pop("GIT_PAGER", None)
+    env["LC_ALL"] = "C"  # git's messages in English: the gateway reads some of them
+    env.pop("LANGUAGE", None)
+    return env
+
+
+class Commit(NamedTuple):
+    sha: str
+    parents: tuple[str, ...]
+    message: str
+
+    @property
+    def subject(self) -> str:
+        return self.message.split("\n", 1)[0]
+
+    @property
+    def short(self) -> str:
+        return self.sha[:10]
+
+
+class RepoInfo(NamedTuple):
+    git_dir: str
+    common_dir: str
+    bare: bool
+    shallow: bool
+    toplevel: str | None
+    head_ref: str | None  # "refs/heads/x"; None when HEAD is detached
+
+
+class Git:
+    """Runs git in one repository. ``isolated`` for repositories the tool made itself."""
+
+    def __init__(self, cwd: str | None = None, *, isolated: bool = False) -> None:
+        self.cwd = os.path.abspath(cwd or os.getcwd())
+        self.env = git_environment(self.cwd, isolated=isolated)
+        self.calls = 0  # how many git processes this gateway started (for tests)
+
+    # -- running ---------------------------------------------------------------
+
+    def run_bytes(
+        self,
+        args: Sequence[str],
+        *,
+        input: bytes | None = None,
+        ok: Iterable[int] = (0,),
+    ) -> tuple[int, bytes, bytes]:
+        self.calls += 1
+        if os.environ.get("HOTFIX_GUARD_TRACE_GIT"):
+            import sys
+
+            print("git " + " ".join(args), file=sys.stderr)
+        try:
+            proc = subprocess.run(
+                ["git", *args],
+                cwd=self.cwd,
+                env=self.env,
+                input=input,
+                stdin=None if input is not None else subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        except FileNotFoundError:
+            raise GitError(
+                "git was not found on PATH",
+                hint="install git (2.25 or newer) and make sure `git --version` works",
+            ) from None
+        except OSError as exc:  # pragma: no cover - exotic
+            raise GitError(f"could not run git: {exc}") from None
+        if proc.returncode not in tuple(ok):
+            raise self._failure(args, proc.returncode, proc.stderr)
+        return proc.returncode, proc.stdout, proc.stderr
+
+    def run(self, *args: str, input: str | None = None, ok: Iterable[int] = (0,)) -> str:
+        """Run git and return stdout as text (UTF-8, undecodable bytes escaped)."""
+        _, out, _ = self.run_bytes(
+            args, input=input.encode("utf-8", "surrogateescape") if input is not None else None, ok=ok
+        )
+        return decode(out)
+
+    def try_run(self, *args: str) -> str | None:
+        """Run git; None when it fails (for questions whose answer may be 'no')."""
+        code, out, _ = self.run_bytes(args, ok=range(256))
+        return decode(out) if code == 0 else None
+
+    def _failure(self, args: Sequence[str], code: int, stderr: bytes) -> GitError:
+        text = decode(stderr).strip()
+        lines = [ln for ln in text.splitlines() if ln.strip()]
+        first = next((ln for ln in lines if ln.startswith(("fatal:", "error:"))), lines[0] if lines else "")
+        first = first.removeprefix("fatal: ").removeprefix("error: ")
+        if "not a git repository" in text:
+            return GitError(
+                f"not a git repository: {self.cwd}",
+                hint="run hotfix-guard inside a git checkout",
+            )
+        if "unknown option" in text or "usage: git" in text:
+            version = self.version()
+            if version < MIN_GIT_VERSION:
+                return GitError(
+                    f"git {'.'.join(map(str, version))} is too old; hotfix-guard needs git "
+                    f"{'.'.join(map(str, MIN_GIT_VERSION))} or newer",
+                    hint="upgrade git",
+                )
+        if "dubious ownership" in text:
+            return GitError(first or "git refused the repository (dubious ownership)",
+                            hint="see `git config --global --add safe.directory`")
+        cmd = "git " + " ".join(args[:3]) + (" ..." if len(args) > 3 else "")
+        return GitError(f"{cmd} failed (exit {code}): {first or 'no message'}")
+
+    def version(self) -> tuple[int, ...]:
+        try:
+            proc = subprocess.run(["git", "version"], env=self.env, capture_output=True)
+        except OSError:
+            return (0,)
+        words = decode(proc.stdout).split()
+        raw = words[2] if len(words) >= 3 else "0"
+        parts = []
+        for piece in raw.split(".")[:3]:
+            digits = "".join(ch for ch in piece if ch.isdigit())
+            if not digits:
+                break
+            parts.append(int(digits))
+        return tuple(parts) or (0,)
+
+    # -- the repository --------------------------------------------------------
+
+    def info(self) -> RepoInfo:
+        """Where the repository is and what HEAD is, in one git call (two when unborn)."""
+        code, out, err = self.run_bytes(
+            [
+                "rev-parse",
+                "--absolute-git-dir",
+                "--git-common-dir",
+                "--is-bare-repository",
+                "--is-shallow-repository",
+                "--show-toplevel",
+                "--symbolic-full-name",
+                "HEAD",
+            ],
+            ok=range(256),
+        )
+        lines = decode(out).splitlines()
+        if len(lines) < 4:
+            raise self._failure(["rev-parse"], code, err)
+        git_dir, common, bare, shallow = lines[:4]
+        common = os.path.normpath(os.path.join(self.cwd, common)) if not os.path.isabs(common) else common
+        toplevel = lines[4] if len(lines) > 4 and bare != "true" else None
+        if bare == "true":
+            head_ref = self.try_run("symbolic-ref", "-q", "HEAD")
+            head_ref = head_ref.strip() if head_ref else None
+        elif len(lines) > 5:
+            head_ref = lines[5] if lines[5].startswith("refs/") else None
+        else:  # unborn HEAD: rev-parse cannot name it, symbolic-ref can
+            head_ref = (self.try_run("symbolic-ref", "-q", "HEAD") or "").strip() or None
+        return RepoInfo(git_dir, common, bare == "true", shallow == "true", toplevel, head_ref)
+
+    def refs(self, candidates: Iterable[str]) -> dict[str, str]:
+        """Which of the full ref names exist, and their commit: one git call."""
+        wanted = list(dict.fromkeys(candidates))
+        if not wanted:
+            return {}
+        out = self.run("for-each-ref", "--format=%(refname)%00%(objectname)%00%(*objectname)", *wanted)
+        found: dict[str, str] = {}
+        want = set(wanted)
+        for line in out.splitlines():
+            name, obj, peeled = line.split("\0")
+            if name in want:
+                found[name] = peeled or obj
+        return found
+
+    def rev_parse(self, rev: str) -> str | None:
+        """The commit a revision names, or None."""
+        out = self.try_run("rev-parse", "--verify", "-q", "--end-of-options", rev + "^{commit}")
+        return out.strip() if out else None
+
+    def merge_base(self, a: str, b: str) -> str | None:
+        out = self.try_run("merge-base", a, b)
+        return out.strip() if out else None
+
+    def is_ancestor(self, a: str, b: str) -> bool:
+        code, _, err = self.run_bytes(["merge-base", "--is-ancestor", a, b], ok=(0, 1, 128))
+        return code == 0
+
+    def rev_list(self, *args: str) -> list[str]:
+        return self.run("rev-list", *args).split()
+
+    def commits(self, *rev_args: str) -> list[Commit]:
+        """Commits of a range, newest first, with parents and full message: one git call."""
+        out = self.run("log", "-z", "--format=%H%n%P%n%B", *rev_args, "--")
+        result = []
+        for record in out.split("\0"):
+            if not record.strip():
+                continue
+            sha, parents, message = (record.lstrip("\n").split("\n", 2) + ["", ""])[:3]
+            result.append(Commit(sha, tuple(parents.split()), message.rstrip("\n")))
+        return result
+
+    def tags(self, pattern: str, *, merged: str | None = None) -> list[tuple[str, str, bool]]:
+        """(tag name, commit, annotated) for tags matching ``refs/tags/<pattern>``."""
+        args = ["for-each-ref", "--format=%(refname:strip=2)%00%(objecttype)%00%(objectname)%00%(*objectname)"]
+        if merged:
+            args.append(f"--merged={merged}")
+        args.append(f"refs/tags/{pattern}")
+        result = []
+        for line in self.run(*args).splitlines():
+            name, kind, obj, peeled = line.split("\0")
+            result.append((name, peeled or obj, kind == "tag"))
+        return result
+
+    def diff(self, *args: str) -> bytes:
+        """A patch, as bytes: file contents need not be UTF-8."""
+        _, out, _ = self.run_bytes(["diff", "--no-color", "--no-ext-diff", "--no-textconv", *args])
+        return out
+
+    def config_get(self, key: str) -> str | None:
+        out = self.try_run("config", "--get", key)
+        return out.strip() if out is not None else None
+
+
+def decode(data: bytes) -> str:
+    return data.decode("utf-8", "surrogateescape")

@@ -1,0 +1,169 @@
+"""The plugin manager: hook specifications, built-in rules, third-party plugins.
+
+Built-in rules are ordinary plugins, registered from :data:`BUILTIN_PLUGINS` through the
+same hook as third-party ones, which come from the ``hotfix_guard`` entry-point group.
+Set ``HOTFIX_GUARD_DISABLE_PLUGIN_AUTOLOAD=1`` to load the built-ins only.
+
+A third-party package declares, in its ``pyproject.toml``::
+
+    [project.entry-points.hotfix_guard]
+    acme = "acme_hotfix_rules"
+
+and its module implements the hook::
+
+    from hotfix_guard.plugins import hookimpl
+
+    @hookimpl
+    def hotfix_guard_register_rules(register):
+        register(NoFridayHotfix)
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Callable
+
+import pluggy
+
+from hotfix_guard.errors import ConfigError, PluginError
+from hotfix_guard.rule import CODE_RE, NAME_RE, SEVERITIES, STAGES, Rule, RuleSet
+
+PROJECT = "hotfix_guard"
+ENTRY_POINT_GROUP = "hotfix_guard"
+AUTOLOAD_ENV = "HOTFIX_GUARD_DISABLE_PLUGIN_AUTOLOAD"
+BUILTIN_PLUGINS = (
+    "hotfix_guard.rules.internal",
+    "hotfix_guard.rules.branch",
+    "hotfix_guard.rules.diff",
+    "hotfix_guard.rules.mergeback",
+)
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+class HookSpecs:
+    """What a plugin can implement."""
+
+    @hookspec
+    def hotfix_guard_register_rules(self, register: Callable[[type[Rule]], None]) -> None:
+        """Register rule classes by calling ``register(RuleClass)`` once per rule.
+
+        Each class must subclass :class:`hotfix_guard.rule.Rule` and set ``code``
+        (e.g. ``ACME001``: letters then three or four digits, unique across plugins),
+        ``name`` (kebab-case, unique), ``summary`` and, as it needs, ``severity``,
+        ``stages``, ``branch_kinds`` and ``options``. Called once, before any rule
+        runs, so rules can be listed, selected and documented without running them.
+        """
+
+
+class Plugins:
+    """The loaded plugins and the rules they registered."""
+
+    def __init__(self, *, autoload: bool | None = None, extra: tuple[Any, ...] = ()) -> None:
+        self._dists: dict[str, str] = {}  # plugin name -> "distribution version"
+        self.pm = pluggy.PluginManager(PROJECT)
+        self.pm.add_hookspecs(HookSpecs)
+        for module_name in BUILTIN_PLUGINS:
+            module = __import__(module_name, fromlist=["_"])
+            self.pm.register(module, name=module_name)
+        if autoload is None:
+            autoload = not os.environ.get(AUTOLOAD_ENV)
+        if autoload:
+            self._load_entry_points()
+        for plugin in extra:  # in-process plugins (tests, embedding)
+            self.pm.register(plugin)
+        self.rules = RuleSet()
+        self._collect()
+
+    def _load_entry_points(self) -> None:
+        from importlib.metadata import entry_points
+
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            if self.pm.get_plugin(ep.name) is not None or self.pm.is_blocked(ep.name):
+                continue
+            dist = getattr(ep, "dist", None)
+            dist_name = f"{dist.name} {dist.version}" if dist is not None else ep.value
+            try:
+                plugin = ep.load()
+            except Exception as exc:  # a plugin's import may raise anything
+                raise PluginError(
+                    f"plugin '{ep.name}' from {dist_name} failed to load: {type(exc).__name__}: {exc}",
+                    hint=f"fix or uninstall {dist_name.split()[0]}, or set {AUTOLOAD_ENV}=1 to skip plugins",
+                ) from None
+            self.pm.register(plugin, name=ep.name)
+            self._dists[ep.name] = dist_name
+
+    def plugin_label(self, plugin: object) -> str:
+        name = self.pm.get_name(plugin) or repr(plugin)
+        dist = self._dists.get(name)
+        return f"{name} ({dist})" if dist else name
+
+    def _collect(self) -> None:
+        for impl in self.pm.hook.hotfix_guard_register_rules.get_hookimpls():
+            label = self.plugin_label(impl.plugin)
+
+            def register(rule: type[Rule], _label: str = label) -> None:
+                self._register(rule, _label)
+
+            try:
+                impl.function(register=register)
+            except PluginError:
+                raise
+            except Exception as exc:
+                raise PluginError(
+                    f"plugin '{label}' failed while registering rules: {type(exc).__name__}: {exc}"
+                ) from None
+
+    def _register(self, rule: Any, label: str) -> None:
+        if not (isinstance(rule, type) and issubclass(rule, Rule)):
+            raise PluginError(f"plugin '{label}' registered {rule!r}, which is not a Rule subclass")
+        code, name = getattr(rule, "code", None), getattr(rule, "name", None)
+        if not isinstance(code, str) or not CODE_RE.fullmatch(code):
+            raise PluginError(f"plugin '{label}': rule {rule.__name__} has an invalid code {code!r}",
+                              hint="a code is 1-6 capital letters and 3-4 digits, e.g. ACME001")
+        if not isinstance(name, str) or not NAME_RE.fullmatch(name):
+            raise PluginError(f"plugin '{label}': rule {code} has an invalid name {name!r}",
+                              hint="a name is lowercase kebab-case")
+        if rule.severity not in SEVERITIES or not set(rule.stages) <= STAGES:
+            raise PluginError(f"plugin '{label}': rule {code} has an invalid severity or stage")
+        if not getattr(rule, "summary", None):
+            raise PluginError(f"plugin '{label}': rule {code} has no summary")
+        if code in self.rules.rules:
+            other = self.rules.rules[code]
+            raise PluginError(
+                f"rule code {code} is claimed twice: by '{other.plugin}' ({other.name}) and '{label}' ({name})",
+                hint="uninstall one of the two plugins",
+            )
+        for other in self.rules.rules.values():
+            if other.name == name:
+                raise PluginError(f"rule name '{name}' is claimed twice: by {other.code} ('{other.plugin}') "
+                                  f"and {code} ('{label}')")
+        rule.plugin = label
+        self.rules.rules[code] = rule
+
+    def validate_options(self, settings: Any) -> dict[str, dict[str, Any]]:
+        """Check ``[rules.<name>]`` tables against the rules' options: values by rule code."""
+        by_name = {r.name: r for r in self.rules}
+        prefix = "tool.hotfix-guard." if settings.path and settings.path.endswith("pyproject.toml") else ""
+        where_file = os.path.basename(settings.path) if settings.path else "config"
+        for name in settings.rules:
+            if name not in by_name:
+                rule = self.rules.by_name_or_code(name)
+                hint = f"use the rule's name: [{prefix}rules.{rule.name}]" if rule else "run `hotfix-guard rules`"
+                raise ConfigError(f"{where_file}: [{prefix}rules.{name}]: no rule is named '{name}'", hint=hint)
+        values: dict[str, dict[str, Any]] = {}
+        for rule in self.rules:
+            given = settings.rule_options(rule.name)
+            known = {opt.name: opt for opt in rule.options}
+            for key in given:
+                if key not in known:
+                    allowed = ", ".join(known) or "none"
+                    raise ConfigError(
+                        f"{where_file}: [{prefix}rules.{rule.name}]: unknown option `{key}` (options: {allowed})"
+                    )
+            values[rule.code] = {
+                key: known[key].validate(value, f"{where_file}: [{prefix}rules.{rule.name}] {key}")
+                for key, value in given.items()
+            }
+        return values

@@ -1,0 +1,120 @@
+"""Reports and their renderers: one module per output format.
+
+:class:`Report` is a plain class (no dataclasses) because the every-commit path builds
+one for "nothing to check" and must stay cheap to import.
+"""
+
+from __future__ import annotations
+
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hotfix_guard.rule import Finding
+
+FORMATS = ("text", "json", "github", "sarif", "gitlab", "junit")
+
+
+class Report:
+    """The outcome for one branch (one pushed ref)."""
+
+    def __init__(
+        self,
+        stage: str,
+        branch: str | None,
+        *,
+        base: str | None = None,
+        head: str | None = None,
+        findings: list[Finding] | None = None,
+        skipped: list[tuple[str, str]] | None = None,
+        note: str | None = None,
+        ref: str | None = None,
+        checked: int = 0,
+    ) -> None:
+        self.stage = stage
+        self.branch = branch
+        self.base = base
+        self.head = head
+        self.findings = findings or []
+        self.skipped = skipped or []  # (code, why)
+        self.note = note  # "nothing to check" and the like
+        self.ref = ref  # the remote ref, at pre-push
+        self.checked = checked  # how many rules ran
+
+    @property
+    def active(self) -> list[Finding]:
+        return [f for f in self.findings if not f.suppressed]
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.active if f.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.active if f.severity == "warning")
+
+    @property
+    def suppressed(self) -> int:
+        return sum(1 for f in self.findings if f.suppressed)
+
+    def summary(self) -> dict[str, int]:
+        return {"errors": self.errors, "warnings": self.warnings, "suppressed": self.suppressed}
+
+    def to_dict(self) -> dict[str, Any]:
+        from hotfix_guard import __version__
+
+        data: dict[str, Any] = {
+            "tool": "hotfix-guard",
+            "version": __version__,
+            "stage": self.stage,
+            "branch": self.branch,
+            "base": self.base,
+            "head": self.head,
+            "findings": [f.to_dict() for f in self.findings],
+            "summary": self.summary(),
+        }
+        if self.ref is not None:
+            data["ref"] = self.ref
+        if self.skipped:
+            data["skipped"] = [{"code": c, "reason": r} for c, r in self.skipped]
+        if self.note:
+            data["note"] = self.note
+        return data
+
+
+def exit_code(reports: list[Report]) -> int:
+    return 1 if any(r.errors for r in reports) else 0
+
+
+def render(reports: list[Report], fmt: str, out: IO[str], *, color: bool = False) -> None:
+    """Write the reports in a format. ``color`` only for text on a terminal."""
+    if fmt == "text":
+        from hotfix_guard.report import text
+
+        text.render(reports, out, color=color)
+    elif fmt == "json":
+        import json
+
+        data: Any = reports[0].to_dict() if len(reports) == 1 else _multi(reports)
+        out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    else:
+        import importlib
+
+        module = importlib.import_module(f"hotfix_guard.report.{fmt}")
+        module.render(reports, out)
+
+
+def _multi(reports: list[Report]) -> dict[str, Any]:
+    from hotfix_guard import __version__
+
+    errors = sum(r.errors for r in reports)
+    return {
+        "tool": "hotfix-guard",
+        "version": __version__,
+        "stage": reports[0].stage if reports else None,
+        "refs": [r.to_dict() for r in reports],
+        "summary": {
+            "errors": errors,
+            "warnings": sum(r.warnings for r in reports),
+            "suppressed": sum(r.suppressed for r in reports),
+        },
+    }

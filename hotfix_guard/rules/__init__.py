@@ -1,0 +1,1 @@
+"""The built-in rules, grouped by what they inspect. Each module is a plugin."""

@@ -1,0 +1,212 @@
+"""Where a hotfix comes from and what it is called: HG001, HG002, HG003."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable, Iterable
+
+from hotfix_guard.plugins import hookimpl
+from hotfix_guard.rule import Finding, Option, Rule, Skip
+from hotfix_guard.versions import hotfix_branch_name, slugify
+
+if TYPE_CHECKING:
+    from hotfix_guard.context import Context
+
+
+class BranchFromMain(Rule):
+    """
+    ## What it does
+    Checks that the hotfix carries no commit of development's own history. Formally: no
+    commit of `production..head` lies on the first-parent history of development beyond
+    production (`git rev-list --first-parent production..development`). That catches a
+    branch cut from development and a hotfix into which development was merged, and
+    leaves alone a hotfix that was itself merged into development afterwards (its commits
+    reach development through the merge's second parent, not its first-parent line).
+
+    ## Why
+    The workflow says: "Branch from main, not development". Development may have untested
+    features; main contains production-ready code, and the hotfix must be compatible with
+    production. A hotfix cut from development ships whatever was on development that day.
+
+    ## Example
+    ```console
+    $ git checkout develop && git checkout -b hotfix/v1.2.4-fix-payment-crash
+    $ hotfix-guard check
+    branch: HG001 [error] branch-from-main: this hotfix was cut from development: it carries
+      2 commits of development's own history (newest 3f2a1c9d0e "Add loyalty points")
+    ```
+
+    ## How to fix
+    Move your own commits onto production, leaving development's behind:
+    `git rebase --onto main <newest development commit> <hotfix branch>`. If development
+    was merged into the hotfix, recreate the branch from main and cherry-pick the fix.
+    """
+
+    code = "HG001"
+    name = "branch-from-main"
+    summary = "A hotfix branches from production, not development"
+
+    def check(self, ctx: Context) -> Iterable[Finding]:
+        production = ctx.require_production()
+        development = ctx.require_development()
+        change = ctx.git.commits(ctx.head, f"^{production.sha}")
+        if not change:
+            return
+        own = set(ctx.git.rev_list("--first-parent", development.sha, f"^{production.sha}"))
+        if not own:
+            return
+        offending = [c for c in change if c.sha in own]  # newest first
+        if not offending:
+            return
+        dev = development.name
+        merges = [c for c in change if len(c.parents) > 1 and c.sha not in own
+                  and any(p in own for p in c.parents[1:])]
+        if merges:
+            merge = merges[-1]  # the oldest such merge
+            if not any(p in own for p in merge.parents[:1]):
+                yield self.finding(
+                    f"{dev} was merged into this hotfix at {merge.short} (\"{merge.subject}\"): it brings "
+                    f"{len(offending)} commit{'s' if len(offending) != 1 else ''} of {dev}'s own history",
+                    ref=merge.sha,
+                    help=(f"undo the merge, or recreate the branch from {production.name} and cherry-pick "
+                          f"your fix: a hotfix must not ship {dev}'s untested work"),
+                )
+                return
+        newest = offending[0]
+        yield self.finding(
+            f"this hotfix was cut from {dev}: it carries {len(offending)} "
+            f"commit{'s' if len(offending) != 1 else ''} of {dev}'s own history "
+            f"(newest {newest.short} \"{newest.subject}\")",
+            ref=newest.sha,
+            help=(f"move your commits onto {production.name}: "
+                  f"git rebase --onto {production.name} {newest.short} {ctx.branch}"),
+        )
+
+
+class BranchName(Rule):
+    """
+    ## What it does
+    Checks the hotfix branch name: `hotfix/vX.Y.Z-<short-description>`, with a semver
+    core version (`1.2.4`, no pre-release suffix), a description in lowercase kebab-case
+    (`[a-z0-9]+(-[a-z0-9]+)*`), and the whole name no longer than `max-branch-length`.
+
+    ## Why
+    The workflow names every hotfix `hotfix/vX.Y.Z-<short-description>` (example:
+    `hotfix/v1.2.4-fix-payment-crash`). The version in the name is what the release gets
+    tagged with; the description tells everyone what is being fixed at a glance. Other
+    rules (HG003, HG005, HG009) read the version from the name.
+
+    ## Example
+    ```console
+    $ git checkout -b hotfix/Fix_Payment
+    $ hotfix-guard check
+    branch: HG002 [error] branch-name: `hotfix/Fix_Payment` does not follow
+      hotfix/vX.Y.Z-<short-description>: no version
+    ```
+
+    ## How to fix
+    Rename the branch: `git branch -m <new name>`. The message suggests a name with the
+    next patch version.
+    """
+
+    code = "HG002"
+    name = "branch-name"
+    summary = "A hotfix branch is named hotfix/vX.Y.Z-<short-description>"
+    options = (Option("max-branch-length", int, 60, "the longest branch name allowed, prefix included"),)
+
+    def check(self, ctx: Context) -> Iterable[Finding]:
+        parsed = ctx.hotfix
+        if parsed is None or parsed.valid:
+            return
+        version = parsed.version
+        try:
+            latest = ctx.latest_release
+            if latest is not None:
+                version = latest[0].next_patch()
+        except Skip:
+            pass
+        settings = ctx.settings
+        if version is not None and parsed.description:
+            suggestion = hotfix_branch_name(version, parsed.description, settings.hotfix_prefix,
+                                            settings.tag_prefix, self.config["max-branch-length"])
+        else:
+            desc = slugify(parsed.description) if parsed.description else "<short-description>"
+            suggestion = f"{settings.hotfix_prefix}{settings.tag_prefix}{version or 'X.Y.Z'}-{desc}"
+        yield self.finding(
+            f"`{ctx.branch}` does not follow {settings.hotfix_prefix}{settings.tag_prefix}X.Y.Z-"
+            f"<short-description>: {'; '.join(parsed.problems)}",
+            help=f"rename it: git branch -m {suggestion}",
+        )
+
+
+class NextPatchVersion(Rule):
+    """
+    ## What it does
+    Checks that the version in the branch name is the next patch release: the latest
+    release tag reachable from production, with the patch number incremented. Pre-release
+    tags (`v1.2.4-rc1`) are not releases, and tags that exist only on development do not
+    count. An already-released version, a skipped patch and a minor or major bump are
+    errors, each naming the expected branch. With no release tag yet, there is nothing
+    to compare with and no finding.
+
+    ## Why
+    The workflow says: "Increment patch version: v1.2.3 → v1.2.4. Use next patch version
+    even if not released yet." A hotfix changes the least it can; its version says so,
+    and the tag it gets must not collide with a release that exists.
+
+    ## Example
+    ```console
+    $ git tag --merged main   # v1.2.3 is the latest release
+    $ git checkout -b hotfix/v1.3.0-fix-payment-crash main
+    $ hotfix-guard check
+    branch: HG003 [error] next-patch-version: v1.3.0 is a minor bump; a hotfix takes the
+      next patch after v1.2.3: expected hotfix/v1.2.4-fix-payment-crash
+    ```
+
+    ## How to fix
+    Rename the branch to the expected name the message gives: `git branch -m <name>`.
+    """
+
+    code = "HG003"
+    name = "next-patch-version"
+    summary = "The hotfix version is the next patch after the latest release"
+
+    def check(self, ctx: Context) -> Iterable[Finding]:
+        version = ctx.version
+        if version is None:
+            return
+        latest = ctx.latest_release
+        if latest is None:
+            return
+        latest_version, latest_tag = latest
+        expected = latest_version.next_patch()
+        if version == expected:
+            return
+        settings = ctx.settings
+        p = settings.tag_prefix
+        released = {v: tag for v, tag, _, _ in ctx.release_tags}
+        if version in released:
+            why = f"{p}{version} is already released (tag {released[version]})"
+        elif version < latest_version:
+            why = f"{p}{version} is older than the latest release {latest_tag}"
+        elif (version.major, version.minor) == (expected.major, expected.minor):
+            skipped = f"{p}{expected}" if version.patch == expected.patch + 1 else f"{p}{expected}..{p}{version.major}.{version.minor}.{version.patch - 1}"
+            why = f"{p}{version} skips {skipped}"
+        elif version.major != latest_version.major:
+            why = f"{p}{version} is a major bump"
+        else:
+            why = f"{p}{version} is a minor bump"
+        description = ctx.hotfix.description if ctx.hotfix else ""
+        description = slugify(description) if description else "<short-description>"
+        expected_branch = f"{settings.hotfix_prefix}{p}{expected}-{description}"
+        yield self.finding(
+            f"{why}; a hotfix takes the next patch after {latest_tag}: expected {expected_branch}",
+            ref=latest_tag,
+            help=f"rename it: git branch -m {expected_branch}",
+        )
+
+
+@hookimpl
+def hotfix_guard_register_rules(register: Callable[[type[Rule]], None]) -> None:
+    register(BranchFromMain)
+    register(BranchName)
+    register(NextPatchVersion)

@@ -1,0 +1,66 @@
+"""Run the selected rules on a context; a crashing rule becomes an HG000 finding."""
+
+from __future__ import annotations
+
+import os
+import traceback
+from typing import TYPE_CHECKING
+
+from hotfix_guard.errors import HotfixGuardError
+from hotfix_guard.report import Report
+from hotfix_guard.rule import Finding, Rule, Skip
+
+if TYPE_CHECKING:
+    from hotfix_guard.context import Context
+
+INTERNAL_ERROR = ("HG000", "internal-error")
+
+
+def run_rules(ctx: Context, rules: list[type[Rule]], debug: bool = False) -> Report:
+    report = Report(ctx.stage, ctx.branch, head=ctx.head)
+    for rule_cls in rules:
+        if rule_cls.code == INTERNAL_ERROR[0] or not rule_cls.applies(ctx.stage, ctx.kind):
+            continue
+        report.checked += 1
+        rule = rule_cls(ctx.options.get(rule_cls.code))
+        try:
+            produced = list(rule.check(ctx) or ())
+            for item in produced:
+                if not isinstance(item, Finding):
+                    raise TypeError(f"check() produced {type(item).__name__}, not a Finding")
+            report.findings.extend(produced)
+        except Skip as skip:
+            report.skipped.append((rule_cls.code, str(skip)))
+        except HotfixGuardError:
+            raise  # could not run at all (a git failure, a shallow clone): exit 2
+        except Exception as exc:
+            if debug or os.environ.get("HOTFIX_GUARD_DEBUG"):
+                traceback.print_exc()
+            report.findings.append(internal_error(rule_cls, exc))
+    try:
+        report.base = ctx.base
+    except (Skip, HotfixGuardError):
+        report.base = None
+    from hotfix_guard.suppress import apply_suppressions
+
+    report.findings = sorted(apply_suppressions(ctx, report.findings), key=Finding.sort_key)
+    return report
+
+
+def internal_error(rule: type[Rule], exc: BaseException) -> Finding:
+    where = ""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is not None:
+        where = f" at {os.path.basename(tb.tb_frame.f_code.co_filename)}:{tb.tb_lineno}"
+    return Finding(
+        code=INTERNAL_ERROR[0],
+        name=INTERNAL_ERROR[1],
+        severity="error",
+        message=(
+            f"rule {rule.code} ({rule.name}) from plugin '{rule.plugin}' crashed: "
+            f"{type(exc).__name__}: {exc}{where}"
+        ),
+        help="the other rules still ran; report this to the plugin's authors (rerun with --debug for the traceback)",
+    )
