@@ -90,6 +90,25 @@ KEYS: dict[str, tuple[str, Any]] = {
     "rules": ("a table of rule tables", {}),
 }
 
+KEY_HELP: dict[str, str] = {
+    "production-branch": "the branch that holds released code (falls back to `master` when left at its default and `main` is absent)",
+    "development-branch": "the integration branch for the next release (falls back to `development`)",
+    "hotfix-prefix": "a branch whose name starts with this is a hotfix",
+    "release-prefix": "open release branches (git-flow): a hotfix merges there instead of development",
+    "tag-prefix": "release tags are `<tag-prefix>X.Y.Z`",
+    "remote": "the remote whose branches stand in for missing local ones (CI clones)",
+    "select": "the rules to run: codes, code prefixes or names (`ALL`); default: every rule",
+    "extend-select": "rules to run in addition to `select`",
+    "ignore": "rules not to run; the most specific selector wins",
+    "per-file-ignores": "gitignore-style glob -> rule codes not reported for matching files",
+    "test-globs": "gitignore-style globs of test files (not counted by diff-size, not needing a marker)",
+    "extend-test-globs": "more test globs, added to `test-globs`",
+    "exclude": "gitignore-style globs of files the diff rules leave alone (lock files, generated code)",
+    "extend-exclude": "more globs, added to `exclude`",
+    "ticket-pattern": "a regular expression a ticket reference matches (TODOs, follow-up trailers)",
+    "rules": "per-rule options: `[rules.<rule-name>]` tables",
+}
+
 # Where a user most likely meant a rule option, say so.
 RULE_OPTION_HINTS = {
     "max-lines": "diff-size",

@@ -1,0 +1,45 @@
+"""The docs that are generated from the code must match it, and every rule is documented."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ROOT, run_cli
+
+from hotfix_guard.docgen import rule_filename, stale
+from hotfix_guard.plugins import Plugins
+from hotfix_guard.rule import DOC_SECTIONS
+
+RULES = [r for r in Plugins(autoload=False).rules if r.plugin.startswith("hotfix_guard.")]
+
+
+def test_generated_docs_are_current() -> None:
+    bad = stale(ROOT)
+    assert not bad, f"stale docs {bad}: run `python -m hotfix_guard.docgen`"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_every_rule_is_fully_documented(rule) -> None:
+    sections = rule.doc_sections()
+    for title in DOC_SECTIONS:
+        assert sections.get(title, "").strip(), f"{rule.code} has no '## {title}' section"
+    assert (ROOT / "docs" / "rules" / rule_filename(rule)).exists()
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_explain_prints_the_page(rule, tmp_path) -> None:
+    proc = run_cli("explain", rule.code, cwd=tmp_path)
+    assert proc.returncode == 0
+    assert proc.stdout == (ROOT / "docs" / "rules" / rule_filename(rule)).read_text()
+
+
+def test_spec_rule_names() -> None:
+    """Codes and names are the SPEC's contract."""
+    expected = {
+        "HG000": "internal-error", "HG001": "branch-from-main", "HG002": "branch-name",
+        "HG003": "next-patch-version", "HG004": "diff-size", "HG005": "hotfix-comment",
+        "HG006": "todo-ticket", "HG007": "no-refactor", "HG008": "merged-into-both",
+        "HG009": "hotfix-tagged", "HG010": "tests-touched", "HG011": "no-new-modules",
+        "HG012": "follow-up-ticket",
+    }
+    for rule in RULES:
+        assert expected[rule.code] == rule.name
