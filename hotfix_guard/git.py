@@ -229,11 +229,24 @@ class Git:
         if bare == "true":
             head_ref = self.try_run("symbolic-ref", "-q", "HEAD")
             head_ref = head_ref.strip() if head_ref else None
-        elif len(lines) > 5:
+        elif code == 0 and len(lines) > 5:
             head_ref = lines[5] if lines[5].startswith("refs/") else None
         else:  # unborn HEAD: rev-parse cannot name it, symbolic-ref can
             head_ref = (self.try_run("symbolic-ref", "-q", "HEAD") or "").strip() or None
         return RepoInfo(git_dir, common, bare == "true", shallow == "true", toplevel, head_ref)
+
+    @staticmethod
+    def rebasing_branch(info: RepoInfo) -> str | None:
+        """The branch a rebase in progress will update (HEAD is detached meanwhile)."""
+        for state in ("rebase-merge", "rebase-apply"):
+            try:
+                with open(os.path.join(info.git_dir, state, "head-name"), encoding="utf-8") as fh:
+                    name = fh.read().strip()
+            except OSError:
+                continue
+            if name.startswith("refs/heads/"):
+                return name
+        return None
 
     def refs(self, candidates: Iterable[str]) -> dict[str, str]:
         """Which of the full ref names exist, and their commit: one git call."""

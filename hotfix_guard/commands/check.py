@@ -79,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
     for target in targets:
         kind = classify(target.branch, settings)
         note = _nothing_to_check(kind, stage, target.branch)
+        if note is None and kind != "hotfix" and target.head is None and git.rev_parse("HEAD") is None:
+            note = "no commits yet: nothing to check"
         if note:
             reports.append(Report(stage, target.branch, note=note, ref=target.ref))
             continue
@@ -105,14 +107,24 @@ def _targets(git: Git, info: RepoInfo, settings: Settings, args: argparse.Namesp
         from hotfix_guard.ci import target
 
         return [target(git, info, settings, args)]
+    if info.bare and not (args.branch or args.head):
+        raise UsageError(
+            "this is a bare repository: there is no checked-out branch to check",
+            hint="run hotfix-guard in a clone, or pass --branch NAME (and --head REF)",
+        )
     branch = args.branch
     if not branch:
-        if info.head_ref is None:
-            raise UsageError(
-                "HEAD is detached, so there is no branch name to check",
-                hint="pass --branch NAME (the name the branch has, or will have, on the remote)",
-            )
-        branch = info.head_ref.removeprefix("refs/heads/")
+        head_ref = info.head_ref or git.rebasing_branch(info)
+        if head_ref is not None:
+            branch = head_ref.removeprefix("refs/heads/")
+            return [Target(branch, args.head, args.base, explicit_branch=info.head_ref is None)]
+        if stage == "pre-commit":
+            # A commit on a detached HEAD belongs to no branch: nothing a hook can judge.
+            return [Target("HEAD", args.head, args.base)]
+        raise UsageError(
+            "HEAD is detached, so there is no branch name to check",
+            hint="pass --branch NAME (the name the branch has, or will have, on the remote)",
+        )
     return [Target(branch, args.head, args.base, explicit_branch=bool(args.branch))]
 
 
