@@ -310,6 +310,66 @@ class Git:
         out = self.try_run("config", "--get", key)
         return out.strip() if out is not None else None
 
+    # -- for `start`: what it reads, then the one thing it writes -------------------
+
+    def list_refs(self, *patterns: str, no_merged: str | None = None) -> dict[str, str]:
+        """Refs matching ``for-each-ref`` patterns (a trailing ``/`` takes everything
+        below), with their commit; ``no_merged``: only those whose tip is not
+        reachable from that commit. One git call."""
+        if not patterns:
+            return {}
+        args = ["for-each-ref", "--format=%(refname)%00%(objectname)%00%(*objectname)"]
+        if no_merged:
+            args.append(f"--no-merged={no_merged}")
+        found: dict[str, str] = {}
+        for line in self.run(*args, *patterns).splitlines():
+            name, obj, peeled = line.split("\0")
+            found[name] = peeled or obj
+        return found
+
+    def status_porcelain(self) -> list[tuple[str, str]]:
+        """Uncommitted changes to tracked files, staged or not: (XY status, path) from
+        ``status --porcelain -z`` (untracked files are not changes). Read-only: it never
+        refreshes the index (``--no-optional-locks``)."""
+        out = self.run("--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=no")
+        entries: list[tuple[str, str]] = []
+        fields = out.split("\0")
+        i = 0
+        while i < len(fields):
+            field = fields[i]
+            i += 1
+            if len(field) < 4:
+                continue
+            xy, path = field[:2], field[3:]
+            if "R" in xy or "C" in xy:
+                i += 1  # the original path of a rename or copy follows
+            entries.append((xy, path))
+        return entries
+
+    def upstream(self, branch_ref: str) -> str | None:
+        """The full ref a local branch tracks (``refs/remotes/origin/main``), or None."""
+        out = self.run("for-each-ref", "--format=%(upstream)", branch_ref).strip()
+        return out or None
+
+    def ahead_behind(self, ref: str, other: str) -> tuple[int, int]:
+        """(commits on ``ref`` not on ``other``, commits on ``other`` not on ``ref``)."""
+        ahead, behind = self.run("rev-list", "--left-right", "--count", f"{ref}...{other}").split()
+        return int(ahead), int(behind)
+
+    def fetch(self, remote: str) -> None:
+        """Update the remote-tracking branches (and the tags that follow them) of one
+        remote. Writes only remote-tracking refs and tags; never a local branch."""
+        self.run_bytes(["fetch", "--quiet", remote])
+
+    def create_branch(self, name: str, start: str, *, switch: bool = True) -> None:
+        """WRITES: create branch ``name`` at commit ``start`` without an upstream and, with
+        ``switch``, check it out (``git switch -c``: the branch is created only if the
+        switch succeeds, so a failure leaves no branch behind)."""
+        if switch:
+            self.run("switch", "--quiet", "--no-track", "-c", name, start)
+        else:
+            self.run("branch", "--no-track", name, start)
+
 
 def decode(data: bytes) -> str:
     return data.decode("utf-8", "surrogateescape")
