@@ -315,15 +315,15 @@ class Git:
             return None
         return tuple(out.split()[1:])
 
-    def fetch_full_history(self, remote: str) -> list[str]:
-        """Make a shallow clone complete: the whole history, every branch (as
-        ``<remote>/*``) and every tag. The one place hotfix-guard fetches, and only
-        when asked (``check --deepen``). Returns the git command it ran."""
+    def fetch_full_history(self, remote: str, *, unshallow: bool = True) -> list[str]:
+        """Fetch every branch (as ``<remote>/*``) and every tag, and with ``unshallow``
+        the whole history of a shallow clone. The one place hotfix-guard fetches, and
+        only when asked (``check --deepen``). Returns the git command it ran."""
         if self.try_run("remote", "get-url", "--", remote) is None:
             raise GitError(f"--deepen: there is no remote '{remote}' to fetch the history from",
                            hint="set `remote` in the config to the remote to fetch from")
-        args = ["fetch", "--unshallow", "--tags", "--no-recurse-submodules", remote,
-                f"+refs/heads/*:refs/remotes/{remote}/*"]
+        args = ["fetch", *(["--unshallow"] if unshallow else []), "--tags", "--no-recurse-submodules",
+                remote, f"+refs/heads/*:refs/remotes/{remote}/*"]
         self.run(*args)
         return ["git", *args]
 

@@ -17,6 +17,9 @@ the worst outcome for a policy check. So in a shallow clone, before any rule run
 When something is missing: exit 2, naming what and the fix for the CI in use. With
 ``check --deepen`` it fetches the whole history instead (the only time hotfix-guard
 fetches), says so on stderr, and checks again.
+
+In CI, a complete clone is checked for the production branch too (:func:`ensure_production`):
+a CI that fetches only the pipeline's own ref would otherwise skip every rule and pass.
 """
 
 from __future__ import annotations
@@ -107,10 +110,33 @@ def ensure_history(git: Git, settings: Settings, refs: Any, head: str | None, ba
     return True
 
 
+def ensure_production(git: Git, settings: Settings, refs: Any, *, deepen: bool = False) -> bool:
+    """In CI, a complete clone may still lack the production branch: some CIs fetch only
+    the pipeline's own ref (GitLab's merge request pipelines do). Every rule would then
+    be skipped and the job pass; instead exit 2, or with ``deepen`` fetch the branches."""
+    if refs.production is not None:
+        return False
+    name, remote = settings.production_branch, settings.remote
+    problem = f"the production branch is not in this clone (neither {name} nor {remote}/{name})"
+    if not deepen:
+        raise GitError(
+            problem,
+            hint=f"fetch the branches and tags: `git fetch --tags {remote} '+refs/heads/*:refs/remotes/{remote}/*'`,"
+                 " or rerun with --deepen to let hotfix-guard fetch them (or set `production-branch` in the config)",
+        )
+    command = git.fetch_full_history(remote, unshallow=False)
+    _say(f"--deepen: {problem}; fetched the branches and tags from '{remote}': "
+         f"{' '.join(_quote(a) for a in command)}")
+    return True
+
+
 def prepare(git: Git, info: RepoInfo, settings: Settings, refs: Any, target: Target, *,
-            deepen: bool = False) -> bool:
-    """For ``check``: make sure a shallow clone holds what checking ``target`` needs.
-    True when it fetched (the caller re-reads refs and repository info)."""
+            deepen: bool = False, stage: str = "manual") -> bool:
+    """For ``check``: make sure the clone holds what checking ``target`` needs (all of it
+    in a shallow clone; in CI, at least the production branch). True when it fetched:
+    the caller reads refs and repository info again."""
+    if not info.shallow:
+        return stage == "ci" and ensure_production(git, settings, refs, deepen=deepen)
     from hotfix_guard.context import resolve_head
 
     try:

@@ -173,3 +173,42 @@ def test_production_missing_from_a_shallow_clone(remote: str, tmp_path: Path) ->
     proc = run_cli("check", *SELECT, cwd=r.path)
     assert_clean_error(proc, "this is a shallow clone and the production branch is not in it "
                              "(neither main nor origin/main) (and 1 more)")
+
+
+def gitlab_like_clone(remote: str, tmp_path: Path) -> Repo:
+    """A complete clone of the pipeline's own branch only (GitLab's refspecs, GIT_DEPTH: 0)."""
+    ci = tmp_path / "ci"
+    ci.mkdir()
+    r = Repo(ci)
+    r.git("init", "-q")
+    r.git("remote", "add", "origin", remote)
+    r.git("fetch", "-q", "--no-tags", "origin", f"+refs/heads/{HOTFIX}:refs/remotes/origin/{HOTFIX}")
+    r.git("checkout", "-q", "--detach", f"origin/{HOTFIX}")
+    assert not is_shallow(r)
+    return r
+
+
+GITLAB_MR = {"GITLAB_CI": "true", "CI_MERGE_REQUEST_IID": "3", "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME": HOTFIX,
+             "CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main"}
+
+
+def test_complete_clone_without_production_is_exit_2_in_ci(remote: str, tmp_path: Path) -> None:
+    """Every rule would be skipped and the job pass: not in CI."""
+    r = gitlab_like_clone(remote, tmp_path)
+    before = state(r)
+    assert_clean_error(ci_run(r, GITLAB_MR), "the production branch is not in this clone "
+                                             "(neither main nor origin/main)", "--deepen")
+    assert state(r) == before
+    # By hand (stage manual) it stays what it was: the rules say they were skipped.
+    proc = run_cli("check", *SELECT, "--branch", HOTFIX, cwd=r.path)
+    assert proc.returncode == 0 and "skipped HG001: production branch 'main' not found" in proc.stdout
+
+
+def test_deepen_fetches_the_branches_of_a_complete_clone(remote: str, tmp_path: Path) -> None:
+    r = gitlab_like_clone(remote, tmp_path)
+    proc = ci_run(r, GITLAB_MR, "--deepen", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert "--deepen: the production branch is not in this clone (neither main nor origin/main); fetched" in proc.stderr
+    assert "--unshallow" not in proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["findings"] == [] and not data.get("skipped")

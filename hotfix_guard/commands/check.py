@@ -147,10 +147,10 @@ class Engine:
 
         if self._refs is None:
             self._refs = resolve_refs(self.git, self.settings)
-        if self.info.shallow:
+        if self.info.shallow or stage == "ci":
             from hotfix_guard.shallow import prepare
 
-            if prepare(self.git, self.info, self.settings, self._refs, target, deepen=self.deepen):
+            if prepare(self.git, self.info, self.settings, self._refs, target, deepen=self.deepen, stage=stage):
                 self.info = self.git.info()
                 self._refs = resolve_refs(self.git, self.settings)
         head = resolve_head(self.git, self.info, self.settings, target.branch, target.head,
