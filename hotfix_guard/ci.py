@@ -285,10 +285,13 @@ def target(git: Git, info: RepoInfo, settings: Settings, args: argparse.Namespac
         return Target(info.head_ref.removeprefix("refs/heads/"), args.head, args.base)
 
     head, base = args.head, args.base
+    kind = classify(branch, settings)
+    if kind not in ("hotfix", "production", "development"):
+        # Nothing will be checked: no git calls, and no error about the CI's commits.
+        return Target(branch, head, base, explicit_branch=True)
     if ctx is not None and (not args.branch or args.branch == ctx.branch):
         if ctx.pull_request and not ctx.target and ctx.provider.note:
             note(ctx.provider.note)
-        kind = classify(branch, settings)
         if head is None:
             head = _head(git, info, settings, ctx)
         if base is None:

@@ -305,3 +305,14 @@ def test_ci_non_hotfix_branch_stays_light(project: Repo) -> None:
     proc = subprocess.run([sys.executable, "-c", code], cwd=project.path, capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stderr
     assert "feature/loyalty: not a hotfix" in proc.stdout and "HEAVY []" in proc.stdout
+
+
+def test_other_branches_ignore_the_ci_commits(project: Repo, tmp_path: Path) -> None:
+    """pull_request_target checks out the base: the head is missing, but for a branch that
+    is not checked, that is no error."""
+    project.git("checkout", "-q", "--detach", "main")
+    payload = {"pull_request": {"base": {"sha": project.sha("main")}, "head": {"sha": "cd" * 20}}}
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_REF": "refs/heads/main", "GITHUB_HEAD_REF": "feature/x",
+           "GITHUB_BASE_REF": "main", "GITHUB_EVENT_PATH": event_file(tmp_path, payload)}
+    rc, data, _ = ci_check(project.path, env)
+    assert rc == 0 and data["branch"] == "feature/x" and "nothing to check" in data["note"]
