@@ -370,6 +370,36 @@ class Git:
         else:
             self.run("branch", "--no-track", name, start)
 
+    # -- shallow clones (issue #5) --------------------------------------------
+
+    def shallow_boundary(self) -> frozenset[str]:
+        """The commits of a shallow clone whose parents it lacks (empty when complete)."""
+        path = os.path.join(self.cwd, self.run("rev-parse", "--git-path", "shallow").strip())
+        try:
+            with open(path, encoding="ascii", errors="replace") as fh:
+                return frozenset(line.strip() for line in fh if line.strip())
+        except OSError:
+            return frozenset()
+
+    def parents(self, rev: str) -> tuple[str, ...] | None:
+        """A commit's parents, or None when the commit is not here."""
+        out = self.try_run("rev-list", "--parents", "-n", "1", "--end-of-options", rev)
+        if not out or not out.split():
+            return None
+        return tuple(out.split()[1:])
+
+    def fetch_full_history(self, remote: str, *, unshallow: bool = True) -> list[str]:
+        """Fetch every branch (as ``<remote>/*``) and every tag, and with ``unshallow``
+        the whole history of a shallow clone. The one place hotfix-guard fetches, and
+        only when asked (``check --deepen``). Returns the git command it ran."""
+        if self.try_run("remote", "get-url", "--", remote) is None:
+            raise GitError(f"--deepen: there is no remote '{remote}' to fetch the history from",
+                           hint="set `remote` in the config to the remote to fetch from")
+        args = ["fetch", *(["--unshallow"] if unshallow else []), "--tags", "--no-recurse-submodules",
+                remote, f"+refs/heads/*:refs/remotes/{remote}/*"]
+        self.run(*args)
+        return ["git", *args]
+
 
 def decode(data: bytes) -> str:
     return data.decode("utf-8", "surrogateescape")

@@ -22,6 +22,7 @@ def run_rules(ctx: Context, rules: list[type[Rule]], debug: bool = False) -> Rep
         if rule_cls.code == INTERNAL_ERROR[0] or not rule_cls.applies(ctx.stage, ctx.kind):
             continue
         report.checked += 1
+        report.rules.append((rule_cls.code, rule_cls.name))
         rule = rule_cls(ctx.options.get(rule_cls.code))
         try:
             produced = list(rule.check(ctx) or ())

@@ -103,7 +103,7 @@ def _targets(git: Git, info: RepoInfo, settings: Settings, args: argparse.Namesp
         from hotfix_guard.prepush import targets
 
         return targets(git, info, settings, sys.stdin)
-    if stage == "ci" and not args.branch:
+    if stage == "ci":
         from hotfix_guard.ci import target
 
         return [target(git, info, settings, args)]
@@ -159,6 +159,12 @@ class Engine:
 
         if self._refs is None:
             self._refs = resolve_refs(self.git, self.settings)
+        if self.info.shallow or stage == "ci":
+            from hotfix_guard.shallow import prepare
+
+            if prepare(self.git, self.info, self.settings, self._refs, target, deepen=self.deepen, stage=stage):
+                self.info = self.git.info()
+                self._refs = resolve_refs(self.git, self.settings)
         head = resolve_head(self.git, self.info, self.settings, target.branch, target.head,
                             target.explicit_branch)
         base = None
@@ -166,10 +172,6 @@ class Engine:
             base = self.git.rev_parse(target.base)
             if base is None:
                 raise UsageError(f"--base: cannot resolve '{target.base}' to a commit")
-        if self.info.shallow:
-            from hotfix_guard.shallow import ensure_history
-
-            ensure_history(self.git, self.settings, self._refs, head, base, deepen=self.deepen)
         ctx = Context(self.git, self.info, self.settings, stage=stage, branch=target.branch, kind=kind,
                       head=head, refs=self._refs, base=base, options=self.options)
         report = run_rules(ctx, self.rules, debug=self.debug)

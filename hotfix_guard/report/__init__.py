@@ -29,6 +29,7 @@ class Report:
         note: str | None = None,
         ref: str | None = None,
         checked: int = 0,
+        rules: list[tuple[str, str]] | None = None,
     ) -> None:
         self.stage = stage
         self.branch = branch
@@ -39,6 +40,7 @@ class Report:
         self.note = note  # "nothing to check" and the like
         self.ref = ref  # the remote ref, at pre-push
         self.checked = checked  # how many rules ran
+        self.rules = rules or []  # (code, name) of each rule that ran, skipped ones included
 
     @property
     def active(self) -> list[Finding]:
