@@ -22,16 +22,20 @@ def compile_globs(patterns: Iterable[str], key: str, settings: Settings | None =
     import pathspec
 
     patterns = list(patterns)
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(patterns)
+    except Exception:  # GitIgnorePatternError (a ValueError), re.error: find the culprit
+        pass
     where = settings.where(key) if settings is not None else key
-    for pattern in patterns:  # one by one, to name the pattern that is wrong
+    for pattern in patterns:
         try:
             pathspec.GitIgnoreSpec.from_lines([pattern])
-        except Exception as exc:  # GitIgnorePatternError (a ValueError), re.error
+        except Exception as exc:
             raise ConfigError(
                 f"{where}: invalid glob {pattern!r} ({exc})",
                 hint="globs follow .gitignore syntax, e.g. \"tests/**\" or \"*.lock\"",
             ) from None
-    return pathspec.GitIgnoreSpec.from_lines(patterns)
+    raise ConfigError(f"{where}: invalid globs {patterns!r}")  # pragma: no cover - each one compiled
 
 
 class PathClasses:

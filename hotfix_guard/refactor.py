@@ -9,6 +9,7 @@ re-aligned because the line above changed.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Iterable, NamedTuple
 
 if TYPE_CHECKING:
@@ -83,17 +84,72 @@ def _pair_kind(old: str, new: str) -> str:
     return "spacing"
 
 
-def whitespace_changes(f: FileDiff, consumed: set[int]) -> list[Occurrence]:
+#: languages where indentation is syntax but no depth model is available here: their
+#: re-indentation is never called formatting (Python has a model: :func:`python_depths`)
+SIGNIFICANT_INDENT = frozenset({"yaml", "haskell", "make"})
+
+
+def python_depths(text: str) -> dict[int, int] | None:
+    """For Python source: the block depth of each line that starts a statement, from the
+    tokenizer's INDENT/DEDENT (continuation and comment lines are left out). None when
+    the text does not tokenize."""
+    import io
+    import tokenize
+
+    depths: dict[int, int] = {}
+    depth = 0
+    at_start = True
+    skip = (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT,
+            tokenize.ENDMARKER)
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.INDENT:
+                depth += 1
+            elif tok.type == tokenize.DEDENT:
+                depth -= 1
+            elif tok.type == tokenize.NEWLINE:
+                at_start = True
+            elif tok.type not in skip and at_start:
+                depths[tok.start[0]] = depth
+                at_start = False
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return None
+    return depths
+
+
+def whitespace_changes(f: FileDiff, consumed: set[int], diff: Diff | None = None) -> list[Occurrence]:
     """Lines whose change is only whitespace, even inside a hunk with a real fix.
 
-    A re-indented line is NOT reported when the hunk shows why it moved: a new, real line
-    before it with less indentation (an ``if``/``try``/``with`` wrapped around it, or the
-    first line of a statement whose continuation lines re-align), or, for a dedent, a
-    removed real line before it with less indentation (a wrapper taken away). Changes of
-    spacing inside a line, trailing whitespace and line endings are always formatting.
-    Blank lines added or removed on their own are not reported.
+    Re-indentation is judged so that a fix which wraps code in a new block is not called
+    formatting:
+
+    - Python: a statement whose block depth (from the tokenizer, old and new file) changed
+      moved into or out of a block: a real change, never reported; same depth but other
+      columns: a re-format, reported.
+    - Other lines (and Python continuation lines): a re-indented line is NOT reported when
+      the hunk shows why it moved: a new, real line before it with less indentation (an
+      ``if``/``try``/``with`` wrapped around it, or the first line of a statement whose
+      continuation lines re-align), or, for a dedent, a removed real line before it with
+      less indentation (a wrapper taken away).
+    - YAML, Haskell, Makefiles: indentation is syntax there; it is never called formatting.
+
+    Changes of spacing inside a line, trailing whitespace and line endings are always
+    formatting. Blank lines added or removed on their own are not reported.
     """
     found: list[Occurrence] = []
+    lang = f.language.name if f.language else ""
+    depth_models: list[dict[int, int] | None] = []  # old, new; read on the first re-indented line
+
+    def depths() -> tuple[dict[int, int] | None, dict[int, int] | None]:
+        if not depth_models:
+            if lang == "python" and diff is not None:
+                old_text, new_text = diff.text(f, "old"), diff.text(f, "new")
+                depth_models.append(python_depths(old_text) if old_text is not None else None)
+                depth_models.append(python_depths(new_text) if new_text is not None else None)
+            else:
+                depth_models.extend((None, None))
+        return depth_models[0], depth_models[1]
+
     for hunk in f.hunks:
         blocks = hunk.blocks
         if not blocks:
@@ -109,16 +165,27 @@ def whitespace_changes(f: FileDiff, consumed: set[int]) -> list[Occurrence]:
                 paired_ids.add(id(new))
                 consumed.add(id(old))  # accounted for: never the end of a moved block
                 consumed.add(id(new))
-        # real lines: changed, not blank, not a whitespace twin of another line
-        real = [(position[id(ln)], ln.kind, _indent(ln.text)) for ln in hunk.lines
-                if ln.kind != " " and ln.text.strip() and id(ln) not in paired_ids]
+        # the least indentation of a real line (changed, not blank, not a whitespace twin
+        # of another line) added / removed before each position of the hunk
+        inf = float("inf")
+        least_added, least_removed = [inf], [inf]
+        for ln in hunk.lines:
+            real = ln.kind != " " and ln.text.strip() and id(ln) not in paired_ids
+            ind = _indent(ln.text) if real else inf
+            least_added.append(min(least_added[-1], ind if ln.kind == "+" else inf))
+            least_removed.append(min(least_removed[-1], ind if ln.kind == "-" else inf))
 
         def explained(old: DiffLine, new: DiffLine) -> bool:
-            before_old, before_new = position[id(old)], position[id(new)]
+            if lang in SIGNIFICANT_INDENT:
+                return True
+            old_depths, new_depths = depths()
+            if old_depths is not None and new_depths is not None \
+                    and old.old in old_depths and new.new in new_depths:
+                return old_depths[old.old] != new_depths[new.new]  # type: ignore[index]
             old_indent, new_indent = _indent(old.text), _indent(new.text)
             if new_indent > old_indent:
-                return any(kind == "+" and pos < before_new and ind < new_indent for pos, kind, ind in real)
-            return any(kind == "-" and pos < before_old and ind < old_indent for pos, kind, ind in real)
+                return least_added[position[id(new)]] < new_indent
+            return least_removed[position[id(old)]] < old_indent
 
         for block, pairs in zip(blocks, block_pairs):
             runs: list[list[tuple[DiffLine, DiffLine, str]]] = []
@@ -126,7 +193,8 @@ def whitespace_changes(f: FileDiff, consumed: set[int]) -> list[Occurrence]:
             added_at = {id(ln): i for i, ln in enumerate(block.added)}
             for old, new in pairs:
                 kind = _pair_kind(old.text, new.text)
-                if kind == "indentation" and explained(old, new):
+                if kind == "indentation" and explained(old, new) or \
+                        kind == "tabs/spaces" and lang in SIGNIFICANT_INDENT:
                     last_index = None
                     continue
                 index = added_at[id(new)]
@@ -321,13 +389,52 @@ def _keyed(defs: list[_Def]) -> dict[tuple[str, int], _Def]:
     return keyed
 
 
-def _similar(a: str, b: str) -> bool:
+def _similar(a: str, b: str, fuzzy: bool = True) -> bool:
+    """Equal, or (``fuzzy``) at least 80% alike. Fuzzy matching is quadratic: callers
+    turn it off when there are many candidates."""
     if a == b:
         return True
+    if not fuzzy or not a or not b or max(len(a), len(b)) > 2 * min(len(a), len(b)):
+        return False
     from difflib import SequenceMatcher
 
-    return SequenceMatcher(None, a, b, autojunk=False).quick_ratio() >= 0.8 and \
-        SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.8
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    return matcher.quick_ratio() >= 0.8 and matcher.ratio() >= 0.8
+
+
+FUZZY_PAIRS = 400  # beyond this many (removed x added) pairs, only exact bodies match
+
+
+_DEF_LINE = re.compile(r"\s*(?:async\s+def|def|class)\s")
+
+
+def _header_lines(text: str) -> set[int]:
+    """Lines (1-based) of every ``def``/``class`` header, from its keyword to the line
+    that ends in ``:`` (a cheap scan, good enough to decide whether to parse)."""
+    lines = text.split("\n")
+    found: set[int] = set()
+    i, n = 0, len(lines)
+    while i < n:
+        if _DEF_LINE.match(lines[i]):
+            j = i
+            while j < n and j < i + 60 and not lines[j].split("#", 1)[0].rstrip().endswith(":"):
+                j += 1
+            found.update(range(i + 1, j + 2))
+            i = j + 1
+        else:
+            i += 1
+    return found
+
+
+def touches_definitions(f: FileDiff, old_text: str, new_text: str) -> bool:
+    """Whether a changed line is part of a function or class header, old or new: only
+    then can a name or a signature have changed, so only then is the file parsed."""
+    removed = {ln.old for ln in f.removed_lines}
+    added = {ln.new for ln in f.added_lines}
+    if any(_DEF_LINE.match(ln.text) for ln in f.removed_lines) or \
+            any(_DEF_LINE.match(ln.text) for ln in f.added_lines):
+        return True
+    return bool(removed & _header_lines(old_text)) or bool(added & _header_lines(new_text))
 
 
 def python_changes(diff: Diff, files: Iterable[FileDiff]) -> list[Occurrence]:
@@ -340,7 +447,7 @@ def python_changes(diff: Diff, files: Iterable[FileDiff]) -> list[Occurrence]:
         if f.status not in ("M", "R") or not f.content_changed:
             continue
         old_text, new_text = diff.text(f, "old"), diff.text(f, "new")
-        if old_text is None or new_text is None:
+        if old_text is None or new_text is None or not touches_definitions(f, old_text, new_text):
             continue
         old_defs, new_defs = python_defs(old_text), python_defs(new_text)
         if old_defs is None or new_defs is None:
@@ -358,9 +465,10 @@ def python_changes(diff: Diff, files: Iterable[FileDiff]) -> list[Occurrence]:
         gone = [old[k] for k in old if k not in new]
         fresh = [new[k] for k in new if k not in old]
         # renamed: same place, same kind, same (or nearly the same) body
+        fuzzy = len(gone) * len(fresh) <= FUZZY_PAIRS
         for before in list(gone):
             match = next((a for a in fresh if a.parent == before.parent and a.kind == before.kind
-                          and _similar(a.body, before.body)), None)
+                          and _similar(a.body, before.body, fuzzy)), None)
             if match is not None:
                 gone.remove(before)
                 fresh.remove(match)
@@ -371,11 +479,12 @@ def python_changes(diff: Diff, files: Iterable[FileDiff]) -> list[Occurrence]:
         added_all.extend((f, d) for d in fresh)
     # moved to another file: the same name (or the same body) appears in another file
     moved_here: set[int] = set()
+    fuzzy = len(removed_all) * len(added_all) <= FUZZY_PAIRS
     for f, before in removed_all:
         short = before.qualname.rsplit(".", 1)[-1]
         target = next(((g, a) for g, a in added_all if g is not f and id(a) not in moved_here
                        and a.kind == before.kind
-                       and (a.qualname.rsplit(".", 1)[-1] == short or _similar(a.body, before.body))), None)
+                       and (a.qualname.rsplit(".", 1)[-1] == short or _similar(a.body, before.body, fuzzy))), None)
         if target is not None:
             g, after = target
             moved_here.add(id(after))

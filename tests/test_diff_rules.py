@@ -303,6 +303,22 @@ def test_unwrapping_a_block_is_explained_by_the_removed_wrapper(tmp_path: Path, 
     assert active(check(r, "--select", "HG007")[1]) == []
 
 
+def test_python_statement_moved_out_of_a_block_is_not_formatting(tmp_path: Path, check) -> None:  # type: ignore[no-untyped-def]
+    before = ("def close(conn):\n    if conn.dirty:\n        conn.flush()\n        conn.release()\n"
+              "    return conn\n")
+    after = ("def close(conn):\n    # HOTFIX v1.2.4: clean connections were never released\n"
+             "    if conn.dirty:\n        conn.flush()\n    conn.release()\n    return conn\n")
+    r = hotfix_repo(tmp_path, {"src/c.py": before}, {"src/c.py": after})
+    assert active(check(r, "--select", "HG007")[1]) == []
+
+
+def test_yaml_reindentation_is_structure(tmp_path: Path, check) -> None:  # type: ignore[no-untyped-def]
+    before = "app:\n  workers: 4\nlimits:\n  timeout: 30\n"
+    after = "app:\n  workers: 4\n  # HOTFIX v1.2.4: the timeout belongs to the app section\n  limits:\n    timeout: 30\n"
+    r = hotfix_repo(tmp_path, {"deploy/app.yaml": before}, {"deploy/app.yaml": after})
+    assert active(check(r, "--select", "HG007")[1]) == []
+
+
 def test_whitespace_change_inside_a_hunk_with_a_real_fix(tmp_path: Path, check) -> None:  # type: ignore[no-untyped-def]
     before = "def f(a):\n    x=a+1\n    return x\n"
     after = "def f(a):\n    x = a + 1\n    # HOTFIX v1.2.4: never negative\n    return max(x, 0)\n"
@@ -350,6 +366,15 @@ def test_python_api_checks(tmp_path: Path, check) -> None:  # type: ignore[no-un
         "method `Cart.clear` renamed to `empty`": 8,
         "function `_private` removed": 15,
     }
+
+
+def test_python_multiline_signature(tmp_path: Path, check) -> None:  # type: ignore[no-untyped-def]
+    before = "def send(\n    to,\n    body,\n):\n    return post(to, body)\n"
+    after = "def send(\n    to,\n    body,\n    retries=3,\n):\n    # HOTFIX v1.2.4: retry\n    return post(to, body)\n"
+    r = hotfix_repo(tmp_path, {"src/s.py": before}, {"src/s.py": after})
+    found = active(check(r, "--select", "HG007")[1])
+    assert [(f["line"], f["message"]) for f in found] == [
+        (1, "signature of `send` changed: (to, body) → (to, body, retries=…)")]
 
 
 def test_python_files_that_do_not_parse_are_skipped(tmp_path: Path, check) -> None:  # type: ignore[no-untyped-def]

@@ -358,12 +358,17 @@ class NoRefactor(Rule):
 
     - Added lines alone (a guard clause, a log line, a new test) are never a refactor.
     - A block **re-indented because the fix wraps it** in a new `if`/`try`/`with`/loop is
-      not a whitespace-only change: a re-indented line is left alone when the same hunk
-      adds, before it, a real line with less indentation (the new wrapper) — or, for a
-      dedent, removes one (a wrapper taken away). Continuation lines that re-align
-      because the line above changed are left alone for the same reason. A block
-      re-indented with no such line (a reformat), and any change of spacing inside a
-      line, of trailing whitespace or of line endings, is reported.
+      not a whitespace-only change. In Python, the tokenizer gives each statement's block
+      depth in the old and the new file: a statement whose depth changed moved into or
+      out of a block (a real change, whether the wrapper was added or a line was
+      dedented out of an `if` on purpose); only a statement at the same depth in other
+      columns is a re-format. In other languages, a re-indented line is left alone when
+      the same hunk adds, before it, a real line with less indentation (the new wrapper:
+      `if (x) {`) — or, for a dedent, removes one (a wrapper taken away). Continuation
+      lines that re-align because the line above changed are left alone for the same
+      reason. In YAML, Haskell and Makefiles indentation is syntax and never reported.
+      A block re-indented with none of these reasons (a reformat), and any change of
+      spacing inside a line, of trailing whitespace or of line endings, is reported.
     - Lines removed and added in the same block (an edit in place) are never "moved code".
     - Blank lines added or removed on their own are not reported.
 
@@ -432,7 +437,7 @@ class NoRefactor(Rule):
         consumed: set[int] = set()
         occurrences = []
         for f in line_files:
-            occurrences += whitespace_changes(f, consumed)
+            occurrences += whitespace_changes(f, consumed, diff)
         occurrences += moved_blocks(line_files, consumed)
         python = [f for f in reviewed if f.language is not None and f.language.name == "python"
                   and not diff.is_test(f)]
