@@ -129,7 +129,7 @@ for _lang, _exts in (
     (_TOML, "toml"),
     (_INI, "ini cfg conf"),
     (_PROPERTIES, "properties"),
-    (_HTML, "html htm xhtml xml xsd xsl svg jsp erb hbs jinja j2 twig"),
+    (_HTML, "html htm xhtml xml xsd xsl jsp erb hbs jinja j2 twig"),
     (_VUE, "vue svelte astro"),
     (_MARKDOWN, "md markdown mdx"),
     (_RST, "rst"),

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from hotfix_guard.comments import Language, comment_map, language_for, line_comment
 
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from hotfix_guard.config import Settings
     from hotfix_guard.context import Context
     from hotfix_guard.git import Git
+    from hotfix_guard.globs import PathClasses
 
 ZERO_SHA = "0" * 40
 GITLINK_MODE = "160000"
@@ -317,6 +318,7 @@ class Diff:
         self.size = size  # bytes of git's output
         self._blobs: dict[str, bytes] | None = None
         self._comments: dict[int, dict[int, str] | None] = {}
+        self.memo: dict[str, Any] = {}  # what rules compute once and share (e.g. the TODOs)
 
     def __iter__(self) -> Iterator[FileDiff]:
         return iter(self.files)
@@ -327,15 +329,14 @@ class Diff:
     # -- config: tests and excluded files ----------------------------------------------
 
     @cached_property
-    def classes(self):  # type: ignore[no-untyped-def]
+    def classes(self) -> PathClasses:
         from hotfix_guard.config import Settings
         from hotfix_guard.globs import PathClasses
 
         return PathClasses(self.settings or Settings())
 
     def is_test(self, f: FileDiff) -> bool:
-        return self.classes.is_test(f.path) or (
-            f.old_path is not None and f.is_deleted and self.classes.is_test(f.old_path))
+        return self.classes.is_test(f.path)
 
     def is_excluded(self, f: FileDiff) -> bool:
         return self.classes.is_excluded(f.path)
@@ -400,14 +401,12 @@ class Diff:
         if not candidates:
             return []
         found = self.comments(f)
-        result = []
+        result: list[tuple[int, str]] = []
         for ln in candidates:
-            if found is not None:
-                comment = found.get(ln.new)  # type: ignore[arg-type]
-            else:
-                comment = line_comment(ln.text, lang)
+            line = ln.new or 0
+            comment = found.get(line) if found is not None else line_comment(ln.text, lang)
             if comment is not None and (pattern is None or pattern.search(comment)):
-                result.append((ln.new, comment))  # type: ignore[arg-type]
+                result.append((line, comment))
         return result
 
 

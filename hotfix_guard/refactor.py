@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterable, NamedTuple
 if TYPE_CHECKING:
     import ast
 
-    from hotfix_guard.diff import Block, Diff, DiffLine, FileDiff, Hunk
+    from hotfix_guard.diff import Block, Diff, DiffLine, FileDiff
 
 
 class Occurrence(NamedTuple):
@@ -181,7 +181,7 @@ def whitespace_changes(f: FileDiff, consumed: set[int], diff: Diff | None = None
             old_depths, new_depths = depths()
             if old_depths is not None and new_depths is not None \
                     and old.old in old_depths and new.new in new_depths:
-                return old_depths[old.old] != new_depths[new.new]  # type: ignore[index]
+                return old_depths[old.old] != new_depths[new.new]
             old_indent, new_indent = _indent(old.text), _indent(new.text)
             if new_indent > old_indent:
                 return least_added[position[id(new)]] < new_indent
@@ -473,7 +473,7 @@ def python_changes(diff: Diff, files: Iterable[FileDiff]) -> list[Occurrence]:
                 gone.remove(before)
                 fresh.remove(match)
                 found.append(Occurrence("python", f.shown, match.line,
-                                        f"{_kind_word(before)} `{before.qualname}` renamed to "
+                                        f"{before.kind} `{before.qualname}` renamed to "
                                         f"`{match.qualname.rsplit('.', 1)[-1]}`"))
         removed_all.extend((f, d) for d in gone)
         added_all.extend((f, d) for d in fresh)
@@ -489,12 +489,9 @@ def python_changes(diff: Diff, files: Iterable[FileDiff]) -> list[Occurrence]:
             g, after = target
             moved_here.add(id(after))
             found.append(Occurrence("python", g.shown, after.line,
-                                    f"{_kind_word(before)} `{before.qualname}` moved here from {f.shown}"))
+                                    f"{before.kind} `{before.qualname}` moved here from {f.shown}"))
             continue
         found.append(Occurrence("python", f.shown, f.new_line_for_old(before.line),
-                                f"{_kind_word(before)} `{before.qualname}` removed"))
+                                f"{before.kind} `{before.qualname}` removed"))
     return found
 
-
-def _kind_word(d: _Def) -> str:
-    return d.kind

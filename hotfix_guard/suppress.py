@@ -58,13 +58,15 @@ def _normal(code: str) -> str:
 class Suppression:
     def __init__(self, source: str, codes: tuple[str, ...], reason: str, *, path: str | None = None,
                  line: int | None = None, ref: str | None = None, where: str = "") -> None:
+        from hotfix_guard.diff import display
+
         self.source = source
         self.codes = codes
-        self.reason = reason
+        self.reason = display(reason)
         self.path = path
         self.line = line
         self.ref = ref
-        self.where = where  # how to name it in a message
+        self.where = display(where)  # how to name it in a message
         self.used: set[str] = set()
 
     def names(self, f: Finding) -> str | None:

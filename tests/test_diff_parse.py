@@ -274,3 +274,60 @@ def test_parse_speed_of_a_10000_line_change(repo: Repo, capsys: pytest.CaptureFi
     assert changed == 10_000
     with capsys.disabled():
         print(f"\n[perf] parsed a {changed}-line change ({len(raw)} bytes of git output) in {best * 1000:.0f} ms")
+
+
+# -- never a crash: random contents and names through the parser and every diff rule ---------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PIECES = ["", " ", "\t", "x = 1", "    y", "é", "\r", "\x0c", "\u2028", "\x00", "--- a", "+++ b",
+           "diff --git a/x b/x", "@@ -1 +1 @@", "\\ No newline at end of file", "* Unmerged path q",
+           "# HOTFIX v1.2.4: ok", "# TODO: x", "def f(a):", "class C:", "  return a", "}", "/* x", "*/",
+           '"""', "# hotfix-guard: ignore[HG007]", "x = 2  # hotfix-guard: ignore[HG007,HG005] caf\udce9", "\udce9"]
+_NAMES = ["a.py", "b c.js", "d\ne.txt", "ünï.go", "f.yaml", "g.md", "tests/test_h.py", "poetry.lock", "i"]
+_text = st.lists(st.sampled_from(_PIECES), max_size=12).map(lambda xs: "\n".join(xs))
+_files = st.dictionaries(st.sampled_from(_NAMES), st.one_of(st.none(), _text), max_size=5)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(before=_files, after=_files)
+def test_random_changes_never_crash(tmp_path_factory: pytest.TempPathFactory, before: dict, after: dict) -> None:
+    from conftest import make_repo
+
+    from hotfix_guard.config import Settings
+    from hotfix_guard.context import Context, resolve_refs
+    from hotfix_guard.plugins import Plugins
+
+    r = make_repo(tmp_path_factory.mktemp("fuzz") / "repo")
+    r.write("README.md", "r\n")
+    for name, text in before.items():
+        if text is not None:
+            r.write(name, text.encode("utf-8", "surrogateescape"))
+    r.git("add", "-A")
+    r.git("commit", "-q", "-m", "base")
+    r.tag("v1.2.3")
+    r.checkout("hotfix/v1.2.4-fuzz", new=True)
+    for name, text in after.items():
+        path = r.path / name
+        if text is None:
+            if path.exists():
+                path.unlink()
+        else:
+            r.write(name, text.encode("utf-8", "surrogateescape"))
+    r.git("add", "-A")
+    r.git("commit", "-q", "--allow-empty", "-m", "change\n\nHotfix-Guard-Ignore: HG004\n")
+    diff = load_diff_of(r)
+    for f in diff:
+        if f.is_text:
+            assert (len(f.added_lines), len(f.removed_lines)) == (f.added, f.deleted), (f, f.parse_error)
+    git = Git(str(r.path))
+    ctx = Context(git, git.info(), Settings(), stage="manual", branch="hotfix/v1.2.4-fuzz", kind="hotfix",
+                  head=r.sha(), refs=resolve_refs(git, Settings()))
+    from hotfix_guard.runner import run_rules
+
+    report = run_rules(ctx, list(Plugins(autoload=False).rules), debug=True)
+    assert not [f for f in report.findings if f.code == "HG000"], report.findings
+    import json
+
+    json.dumps(report.to_dict(), ensure_ascii=False).encode("utf-8")  # printable, even odd names

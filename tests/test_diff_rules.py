@@ -194,6 +194,16 @@ def test_marker_not_needed_for_tests_deletions_docs_data_and_renames(tmp_path: P
     assert active(check(r, "--select", "HG005")[1]) == []
 
 
+def test_version_bump_needs_no_marker(tmp_path: Path, check) -> None:  # type: ignore[no-untyped-def]
+    before = {"pyproject.toml": '[project]\nname = "svc"\nversion = "1.2.3"\n',
+              "svc/__init__.py": '__version__ = "1.2.3"\n', "setup.cfg": "[metadata]\nversion = 1.2.3\n"}
+    after = {"pyproject.toml": '[project]\nname = "svc"\nversion = "1.2.4"\n',
+             "svc/__init__.py": '__version__ = "1.2.4"\n', "setup.cfg": "[metadata]\nversion = 1.2.5\n"}
+    r = hotfix_repo(tmp_path, before, after)
+    _, data = check(r, "--select", "HG005,HG010")
+    assert [(f["code"], f["path"]) for f in active(data)] == [("HG005", "setup.cfg")]  # 1.2.5 is not this hotfix
+
+
 def test_marker_inside_a_block_comment_opened_above(tmp_path: Path, check) -> None:  # type: ignore[no-untyped-def]
     before = "/*\n * Totals.\n */\nint total(void) { return 1; }\n"
     after = "/*\n * Totals.\n * HOTFIX v1.2.4: return 2 since the tax change\n */\nint total(void) { return 2; }\n"

@@ -53,7 +53,7 @@ def todos(ctx: Context) -> list[Todo]:
     """Every TODO/FIXME/XXX in an added comment of the change, with its ticket (if the
     comment, or the added comment line right below it, names one). Cached on the diff."""
     diff = ctx.diff
-    cached = getattr(diff, "_hg_todos", None)
+    cached: list[Todo] | None = diff.memo.get("todos")
     if cached is not None:
         return cached
     ticket_re = re.compile(ctx.settings.ticket_pattern)
@@ -71,19 +71,42 @@ def todos(ctx: Context) -> list[Todo]:
                 if ticket is None and below is not None and not TODO_RE.search(below):
                     ticket = ticket_re.search(below)  # the comment goes on below
                 found.append(Todo(f, line, match.group(1), comment, ticket.group() if ticket else None))
-    diff._hg_todos = found  # type: ignore[attr-defined]
+    diff.memo["todos"] = found
     return found
 
 
+VERSION_RE = re.compile(r"(?<![\w.])v?\d+\.\d+\.\d+(?:[-+.][0-9A-Za-z.+-]*)?(?![\w.])")
+
+
+def version_bump_only(f: FileDiff, ctx: Context) -> bool:
+    """Whether the file's change only bumps version numbers (``version = "1.2.4"``), to
+    this hotfix's version when the branch names one: release chores, not code."""
+    if not f.hunks or f.is_added or f.is_deleted:
+        return False
+    version = str(ctx.version) if ctx.version else None
+    target_seen = version is None
+    for hunk in f.hunks:
+        for block in hunk.blocks:
+            if len(block.removed) != len(block.added):
+                return False
+            for old, new in zip(block.removed, block.added):
+                if VERSION_RE.sub("<v>", old.text) != VERSION_RE.sub("<v>", new.text) \
+                        or not VERSION_RE.search(new.text):
+                    return False
+                target_seen = target_seen or version in new.text  # type: ignore[operator]
+    return target_seen
+
+
 def _source_files(ctx: Context, *, code_only: bool = False) -> list[FileDiff]:
-    """Changed, non-test files in a known language (code only, or also config/markup)."""
+    """Changed, non-test files in a known language (code only, or also config/markup),
+    leaving out files whose only change is a version bump."""
     diff = ctx.diff
     result = []
     for f in diff.reviewed():
         lang = f.language
         if lang is None or diff.is_test(f) or not f.content_changed:
             continue
-        if (lang.is_code if code_only else lang.is_source):
+        if (lang.is_code if code_only else lang.is_source) and not version_bump_only(f, ctx):
             result.append(f)
     return result
 
@@ -189,8 +212,9 @@ class HotfixComment(Rule):
     a marker inside a string literal does not count (Python files are read with Python's
     own tokenizer, other languages with a lexer that skips strings). A marker with another
     version is reported as such, on its line. Deleted files, pure renames and mode
-    changes need no marker; files in unknown formats (JSON, CSV, binaries) and prose
-    (Markdown) are not checked.
+    changes need no marker, and neither does a file whose only change is a version bump
+    to this hotfix's version (`version = "1.2.4"` in `pyproject.toml`); files in unknown
+    formats (JSON, CSV, binaries) and prose (Markdown) are not checked.
 
     ## Why
     The workflow says: "✅ Comment clearly that this is a hotfix", and its example fix
@@ -446,7 +470,8 @@ class NoRefactor(Rule):
             for occ in python_changes(diff, python):
                 # a function moved as a block is already reported, once, as moved code
                 if " moved here from " in occ.message and any(
-                        b.path == occ.path and b.line <= occ.line <= (b.end or b.line) for b in blocks):
+                        b.path == occ.path and (b.line or 0) <= (occ.line or 0) <= (b.end or b.line or 0)
+                        for b in blocks):
                     continue
                 occurrences.append(occ)
         for occ in occurrences:
@@ -648,7 +673,7 @@ class JustifiedSuppression(Rule):
     $ hotfix-guard check
     src/payments.py:12: HG013 [error] justified-suppression: suppression of HG007 without a
       reason: it suppresses nothing
-    src/payments.py:30: HG013 [warning] justified-suppression: `ignore[HG006]` suppresses
+    src/payments.py:30: HG013 [warning] justified-suppression: ignore[HG006] suppresses
       nothing: no HG006 finding on this line or the next
     ```
 
