@@ -251,9 +251,11 @@ class FileDiff:
         for line in self.lines:
             if line.kind == "+":
                 return line.new
-        hunks = self.hunks
-        if hunks and not self.is_deleted:
-            return max(1, hunks[0].new_start + (1 if hunks[0].new_len == 0 else 0))
+        if self.is_deleted:
+            return None
+        for line in self.lines:
+            if line.kind == "-" and line.old is not None:
+                return self.new_line_for_old(line.old)
         return None
 
     def new_line_for_old(self, old: int) -> int:

@@ -141,6 +141,10 @@ def test_new_line_for_old(repo: Repo) -> None:
     assert f.new_line_for_old(5) == 5  # removed: the line after it, l7, is now line 5
     assert f.new_line_for_old(10) == 8
     assert f.new_line_for_old(20) == 19
+    assert f.first_line == 15  # the first added line
+    repo.commit("delete only", {"f.py": "".join(lines[:9] + lines[10:])})
+    [g] = load_diff_of(repo, "HEAD~1", "HEAD").files
+    assert [ln.old for ln in g.removed_lines] == [10] and g.first_line == 10
 
 
 def test_empty_diff(repo: Repo) -> None:
