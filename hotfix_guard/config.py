@@ -19,12 +19,13 @@ from hotfix_guard.errors import ConfigError
 
 CONFIG_FILE = ".hotfix-guard.toml"
 
+# gitignore-style (hotfix_guard.globs): "**/tests/**" is a tests directory at any depth
 DEFAULT_TEST_GLOBS = (
-    "tests/**",
-    "test/**",
-    "testing/**",
-    "spec/**",
-    "__tests__/**",
+    "**/tests/**",
+    "**/test/**",
+    "**/testing/**",
+    "**/spec/**",
+    "**/__tests__/**",
     "test_*.py",
     "*_test.py",
     "conftest.py",
@@ -59,9 +60,9 @@ DEFAULT_EXCLUDE = (
     "*_pb2_grpc.py",
     "*.pb.go",
     "*.generated.*",
-    "generated/**",
-    "vendor/**",
-    "node_modules/**",
+    "**/generated/**",
+    "**/vendor/**",
+    "**/node_modules/**",
 )
 DEFAULT_TICKET_PATTERN = r"[A-Z][A-Z0-9]+-[0-9]+|#[0-9]+"
 

@@ -301,10 +301,37 @@ class Git:
             result.append((name, peeled or obj, kind == "tag"))
         return result
 
-    def diff(self, *args: str) -> bytes:
-        """A patch, as bytes: file contents need not be UTF-8."""
-        _, out, _ = self.run_bytes(["diff", "--no-color", "--no-ext-diff", "--no-textconv", *args])
+    def diff(self, *args: str, config: Sequence[str] = ()) -> bytes:
+        """A patch, as bytes: file contents need not be UTF-8. ``config``: ``key=value``
+        settings for this one call (``git -c``), to pin what user config would change."""
+        pinned = [item for kv in config for item in ("-c", kv)]
+        _, out, _ = self.run_bytes([*pinned, "diff", "--no-color", "--no-ext-diff", "--no-textconv", *args])
         return out
+
+    def cat_blobs(self, shas: Iterable[str]) -> dict[str, bytes]:
+        """The contents of many blobs, in ONE ``git cat-file --batch`` process.
+
+        Missing objects and non-blobs (a submodule's commit) are left out of the result.
+        """
+        wanted = [s for s in dict.fromkeys(shas) if s and s not in ZERO_SHAS]
+        if not wanted:
+            return {}
+        _, out, _ = self.run_bytes(["cat-file", "--batch"], input="\n".join(wanted).encode() + b"\n")
+        result: dict[str, bytes] = {}
+        pos = 0
+        for sha in wanted:
+            end = out.find(b"\n", pos)
+            if end < 0:
+                break
+            header = out[pos:end].split()
+            pos = end + 1
+            if len(header) != 3:  # "<sha> missing" / "<name> ambiguous"
+                continue
+            size = int(header[2])
+            if header[1] == b"blob":
+                result[sha] = out[pos:pos + size]
+            pos += size + 1  # the content, then a newline
+        return result
 
     def config_get(self, key: str) -> str | None:
         out = self.try_run("config", "--get", key)

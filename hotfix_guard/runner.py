@@ -18,6 +18,7 @@ INTERNAL_ERROR = ("HG000", "internal-error")
 
 def run_rules(ctx: Context, rules: list[type[Rule]], debug: bool = False) -> Report:
     report = Report(ctx.stage, ctx.branch, head=ctx.head)
+    ran: list[type[Rule]] = []  # the rules that ran to the end (suppressions are judged against them)
     for rule_cls in rules:
         if rule_cls.code == INTERNAL_ERROR[0] or not rule_cls.applies(ctx.stage, ctx.kind):
             continue
@@ -30,6 +31,7 @@ def run_rules(ctx: Context, rules: list[type[Rule]], debug: bool = False) -> Rep
                 if not isinstance(item, Finding):
                     raise TypeError(f"check() produced {type(item).__name__}, not a Finding")
             report.findings.extend(produced)
+            ran.append(rule_cls)
         except Skip as skip:
             report.skipped.append((rule_cls.code, str(skip)))
         except HotfixGuardError:
@@ -44,7 +46,7 @@ def run_rules(ctx: Context, rules: list[type[Rule]], debug: bool = False) -> Rep
         report.base = None
     from hotfix_guard.suppress import apply_suppressions
 
-    report.findings = sorted(apply_suppressions(ctx, report.findings), key=Finding.sort_key)
+    report.findings = sorted(apply_suppressions(ctx, report.findings, ran), key=Finding.sort_key)
     return report
 
 

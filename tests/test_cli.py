@@ -124,7 +124,7 @@ def test_selection_by_prefix_name_and_ignore(project: Repo) -> None:
     assert "HG002" not in found("--select", "HG00", "--ignore", "HG002")
     assert found("--select", "HG001", "--extend-select", "next-patch-version") == {"HG001", "HG003"}
     # the more specific selector wins: ignore a prefix, keep one code
-    assert found("--select", "HG", "--ignore", "HG00", "--extend-select", "HG002") == {"HG002"}
+    assert found("--select", "HG", "--ignore", "HG0", "--extend-select", "HG002") == {"HG002"}
 
 
 def test_config_selection_and_cli_override(project: Repo) -> None:
