@@ -58,7 +58,7 @@ def test_branch_names_from_config(tmp_path) -> None:
                                   'hotfix-prefix = "fix/"\n')
     r.checkout("fix/v3.1.1-crash", new=True, start="integration")
     r.commit("fix", {"a.py": "b\n"})
-    assert findings(r) == {"HG001"}
+    assert findings(r, "--select", "HG001,HG002,HG003") == {"HG001"}
 
 
 def test_explicit_production_has_no_fallback(repo: Repo) -> None:
