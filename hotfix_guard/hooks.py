@@ -55,6 +55,9 @@ _TEMPLATE = """\
 hg_python={python}
 hg_prefix={prefix}
 hg_hook={hook}
+# the hook this one replaced, by name (not "$0.<suffix>": this file may itself be run
+# under another name, e.g. as pre-commit's <hook>.legacy)
+case $0 in */*) hg_kept=${{0%/*}}/$hg_hook{backup} ;; *) hg_kept=./$hg_hook{backup} ;; esac
 
 hg_missing() {{
     echo "hotfix-guard: cannot run hotfix-guard: $hg_python is gone or cannot import hotfix_guard, and no hotfix-guard is on PATH" >&2
@@ -103,18 +106,18 @@ _DECIDE_PUSH = """\
 """
 
 _CHAIN_COMMIT = """\
-if [ -x "$0{backup}" ]; then
-    "$0{backup}" "$@" || exit
+if [ -x "$hg_kept" ]; then
+    "$hg_kept" "$@" || exit
 fi
 hg_run
 """
 
 _CHAIN_PUSH = """\
-if [ -x "$0{backup}" ]; then
+if [ -x "$hg_kept" ]; then
     # git's lines on stdin go to both hooks: read them once, give each a copy
     hg_input=$(cat; echo .)
-    hg_input=${{hg_input%.}}
-    printf '%s' "$hg_input" | "$0{backup}" "$@" || exit
+    hg_input=${hg_input%.}
+    printf '%s' "$hg_input" | "$hg_kept" "$@" || exit
     printf '%s' "$hg_input" | hg_run
     exit
 fi
@@ -137,7 +140,7 @@ def script(hook: str, python: str, prefix: str) -> str:
         bootstrap=_BOOTSTRAP,
         import_failed=IMPORT_FAILED,
         decide=_DECIDE_PUSH if push else _DECIDE_COMMIT,
-        chain=(_CHAIN_PUSH if push else _CHAIN_COMMIT).format(backup=BACKUP_SUFFIX),
+        chain=_CHAIN_PUSH if push else _CHAIN_COMMIT,
     )
 
 

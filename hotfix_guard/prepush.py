@@ -179,6 +179,8 @@ def from_variables(git: Git, info: RepoInfo, env: Mapping[str, str]) -> Target:
         )
     if not ref.startswith(_HEADS):
         return Target(None, ref=ref, note="not a branch: nothing to check")
+    if to_ref in ZERO_SHAS:  # pre-commit knows only the 40-zero deletion: a SHA-256 one gets here
+        return Target(ref.removeprefix(_HEADS), ref=ref, note="deleted on the remote: nothing to check")
     head_source, head_rev = ("PRE_COMMIT_TO_REF", to_ref) if to_ref else ("PRE_COMMIT_LOCAL_BRANCH", local_branch)
     head = None
     if head_rev:

@@ -335,6 +335,19 @@ def test_core_hooks_path(project: Repo, monkeypatch: pytest.MonkeyPatch) -> None
     assert not (hooks / "pre-commit").exists() and not (hooks / "pre-push").exists()
 
 
+def test_global_core_hooks_path_is_pointed_out(project: Repo, tmp_path: Path) -> None:
+    shared = tmp_path / "team-hooks"
+    project.git("config", "--global", "core.hooksPath", str(shared))
+    proc = run_cli("install", cwd=project.path)
+    assert proc.returncode == 0, proc.stderr
+    assert f"wrote {shared / 'pre-commit'}" in proc.stdout
+    assert proc.stdout.splitlines()[-1] == (
+        f"note: core.hooksPath is set in {Path(os.environ['HOME']) / '.gitconfig'}, not in this repository: "
+        "these hooks run in every repository that uses that setting")
+    project.git("config", "core.hooksPath", ".githooks")  # the repository's own: no note
+    assert "note:" not in run_cli("install", cwd=project.path).stdout
+
+
 def test_linked_worktree(project: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
     wt = tmp_path / "linked"

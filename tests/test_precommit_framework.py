@@ -188,3 +188,40 @@ def test_installed_framework_commits_and_pushes(project: Repo, hook_source: tupl
     proc = run([sys.executable, "-m", "hotfix_guard", "uninstall", "--hook", "pre-push"], cwd=project.path)
     assert "restored" in proc.stdout
     assert "pre-commit" in (project.path / ".git" / "hooks" / "pre-push").read_text()  # the framework's again
+
+
+def test_framework_installed_after_the_native_hooks(project: Repo, hook_source: tuple[Path, str],
+                                                   tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A team hook, then `hotfix-guard install`, then `pre-commit install` (which renames
+    ours to pre-push.legacy): all three still run, and uninstalling in reverse order gives
+    the team hook back exactly."""
+    src, sha = hook_source
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    hooks = project.path / ".git" / "hooks"
+    team = b"#!/bin/sh\necho team-hook-ran >&2\ncat > team-hook.stdin\n"
+    (hooks / "pre-push").write_bytes(team)
+    (hooks / "pre-push").chmod(0o755)
+    bare = tmp_path / "remote.git"
+    project.git("init", "-q", "--bare", str(bare))
+    project.git("remote", "add", "origin", str(bare))
+    project.commit("Add pre-commit config", {".pre-commit-config.yaml": CONFIG.format(src=src, sha=sha),
+                                             ".gitignore": "team-hook.stdin\n"})
+    project.git("push", "-q", "--no-verify", "origin", "main", "develop", "--tags")
+    assert run([sys.executable, "-m", "hotfix_guard", "install", "--hook", "pre-push"], cwd=project.path).returncode == 0
+    proc = run(["pre-commit", "install", "--hook-type", "pre-push"], cwd=project.path)
+    assert proc.returncode == 0 and "legacy" in proc.stdout.lower(), proc.stdout
+
+    project.checkout("hotfix/oops", new=True, start="main")
+    project.git("commit", "-q", "--no-verify", "--allow-empty", "-m", "fix")
+    proc = git(project, "push", "origin", "hotfix/oops", "main:refs/heads/hotfix/no-version")
+    assert proc.returncode != 0, proc.stdout
+    assert "team-hook-ran" in proc.stdout
+    assert "refs/heads/hotfix/oops" in (project.path / "team-hook.stdin").read_text()
+    assert "hotfix/oops: 1 error (stage pre-push)" in proc.stdout  # the native hook ran
+    assert "hotfix/no-version: 1 error (stage pre-push)" in proc.stdout  # and read every line
+
+    assert run(["pre-commit", "uninstall", "--hook-type", "pre-push"], cwd=project.path).returncode == 0
+    proc = run([sys.executable, "-m", "hotfix_guard", "uninstall", "--hook", "pre-push"], cwd=project.path)
+    assert "restored" in proc.stdout, proc.stdout
+    assert (hooks / "pre-push").read_bytes() == team
+    assert sorted(p.name for p in hooks.iterdir() if p.name.startswith("pre-push")) == ["pre-push", "pre-push.sample"]

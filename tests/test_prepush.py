@@ -254,6 +254,13 @@ def test_framework_to_ref_without_remote_branch_uses_the_current_branch(project:
     assert_clean_error(proc, "PRE_COMMIT_REMOTE_BRANCH is not set and HEAD is detached")
 
 
+def test_framework_zero_to_ref_is_a_deletion(project: Repo, shas) -> None:
+    """pre-commit tests deletions against 40 zeros only; a SHA-256 deletion reaches hooks."""
+    rc, data = push(project, env={"PRE_COMMIT_FROM_REF": shas["oops"], "PRE_COMMIT_TO_REF": Z64,
+                                  "PRE_COMMIT_REMOTE_BRANCH": "refs/heads/hotfix/oops"})
+    assert rc == 0 and data["note"] == "deleted on the remote: nothing to check"
+
+
 def test_framework_bad_to_ref(project: Repo, shas) -> None:
     proc = run_cli("check", "--stage", "pre-push", cwd=project.path, input="",
                    env={"PRE_COMMIT_TO_REF": "nope", "PRE_COMMIT_REMOTE_BRANCH": "refs/heads/hotfix/oops"})
