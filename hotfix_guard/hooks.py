@@ -12,7 +12,7 @@ possible before Python starts: no subprocess, no ``dirname``, one ``[ -x ]`` tes
   repository cannot shadow the tool. ``-I`` is not used: it would also drop
   ``PYTHONPATH`` and the user site (``pip install --user``). If that interpreter is gone,
   or cannot import ``hotfix_guard`` (the bootstrap exits 117), ``hotfix-guard`` on PATH
-  is tried.
+  is tried; that is why the shell waits for Python rather than ``exec``-ing it.
 - **When neither works**, the hook says so on stderr with what to do, and then decides
   by the branch name alone (the hotfix prefix, as configured when ``install`` ran): a
   commit on a hotfix branch, or a push to one, is refused (a hotfix that cannot be
@@ -190,15 +190,17 @@ def install(hooks_dir: str, hook: str, text: str) -> list[Action]:
                     f"cannot install the {hook} hook: {path} is not hotfix-guard's, and {backup} is already taken",
                     hint=f"look at both files and move one of them away, then run install again",
                 )
+            runs = os.access(path, os.X_OK)
             os.rename(path, backup)
-            actions.append(Action("kept", backup, f"the {hook} hook that was there; it still runs first"))
+            actions.append(Action("kept", backup, f"the {hook} hook that was there; " + (
+                "it still runs first" if runs else "it is not executable, so git did not run it, and neither will this")))
             verb = "wrote"
         else:
             verb = "wrote"
         _write_executable(path, text)
     except OSError as exc:
         raise HotfixGuardError(f"cannot install the {hook} hook in {hooks_dir}: {exc.strerror or exc}") from None
-    chained = " (after the kept hook)" if _exists(backup) else ""
+    chained = " (after the kept hook)" if os.access(backup, os.X_OK) else ""
     actions.append(Action(verb, path, f"the {hook} hook, runs `hotfix-guard check --stage {hook}`{chained}"))
     return actions
 

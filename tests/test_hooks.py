@@ -266,6 +266,24 @@ def test_uninstall_restores_foreign_hooks_exactly(foreign: Repo) -> None:
     assert (d / "pre-commit").read_bytes() == FOREIGN_COMMIT
 
 
+def test_a_non_executable_hook_is_kept_but_not_run(project: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    d = hooks_dir(project)
+    (d / "pre-commit").write_bytes(FOREIGN_COMMIT)
+    os.chmod(d / "pre-commit", 0o644)
+    proc = run_cli("install", "--hook", "pre-commit", cwd=project.path)
+    assert proc.stdout.splitlines()[:2] == [
+        f"kept {d / ('pre-commit' + BACKUP_SUFFIX)}: the pre-commit hook that was there; it is not executable, "
+        "so git did not run it, and neither will this",
+        f"wrote {d / 'pre-commit'}: the pre-commit hook, runs `hotfix-guard check --stage pre-commit`",
+    ]
+    assert git(project, "commit", "--allow-empty", "-m", "x").returncode == 0
+    assert not (project.path / "foreign.log").exists()
+    run_cli("uninstall", cwd=project.path)
+    assert (d / "pre-commit").read_bytes() == FOREIGN_COMMIT
+    assert stat.S_IMODE((d / "pre-commit").stat().st_mode) == 0o644
+
+
 def test_uninstall_removes_what_install_wrote(project: Repo) -> None:
     d = hooks_dir(project)
     before = sorted(p.name for p in d.iterdir())

@@ -20,6 +20,11 @@ Z64 = "0" * 64
 GOOD = "hotfix/v1.2.4-fix-payment-crash"
 
 
+@pytest.fixture(autouse=True)
+def no_hook_marker(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("HOTFIX_GUARD_HOOK", raising=False)
+
+
 def push(r: Repo, *lines: str, env: dict[str, str] | None = None, fmt: str = "json"):
     proc = run_cli("check", "--stage", "pre-push", "--format", fmt, cwd=r.path,
                    input="".join(line + "\n" for line in lines), env=env)
