@@ -333,6 +333,27 @@ class Git:
             pos += size + 1  # the content, then a newline
         return result
 
+    def object_types(self, names: Sequence[str]) -> dict[str, str | None]:
+        """The type of each object (commit, tag, tree, blob), None when missing: one git call."""
+        if not names:
+            return {}
+        out = self.run("cat-file", "--batch-check=%(objecttype)", input="".join(f"{n}\n" for n in names))
+        kinds = out.splitlines()
+        return {name: (None if " " in kind else kind) for name, kind in zip(names, kinds)}  # "<x> missing"
+
+    def git_path(self, name: str) -> str:
+        """Absolute path of ``$GIT_DIR/<name>`` as git resolves it (``rev-parse --git-path``).
+
+        For ``hooks`` this honours ``core.hooksPath`` (a relative one is relative to the
+        worktree's top) and, in a linked worktree, gives the common directory's hooks.
+        """
+        out = self.run("rev-parse", "--git-path", name).rstrip("\n")
+        return os.path.normpath(os.path.join(self.cwd, out))
+
+    def hooks_dir(self) -> str:
+        """Where git looks for hooks: ``core.hooksPath`` or ``<common git dir>/hooks``."""
+        return self.git_path("hooks")
+
     def config_get(self, key: str) -> str | None:
         out = self.try_run("config", "--get", key)
         return out.strip() if out is not None else None

@@ -1,9 +1,38 @@
-"""The pre-push protocol: which refs a push updates, under which names (issue #4)."""
+"""The pre-push protocol: which refs a push updates, under which names (issue #4).
+
+Where the pushed refs come from, first match wins:
+
+1. **git's lines on stdin** (a native pre-push hook): one line per ref the push updates,
+   ``<local ref> SP <local sha> SP <remote ref> SP <remote sha>``. Every line is used, not
+   only the first. Ref names could hold spaces in hand-fed input, so a line is split
+   around its two object names (40 or 64 hex digits), not on every space.
+2. **the pre-commit framework's variables** (``PRE_COMMIT_REMOTE_BRANCH``,
+   ``PRE_COMMIT_TO_REF``, ``PRE_COMMIT_LOCAL_BRANCH``, ``PRE_COMMIT_FROM_REF``): the
+   framework has read git's lines itself and describes one ref (the first one with new
+   commits) in these.
+3. nothing at all, and the native hook ran us (``HOTFIX_GUARD_HOOK=pre-push``): git runs
+   the hook even when the push updates nothing ("Everything up-to-date"); nothing to check.
+4. nothing at all, by hand: :func:`targets` returns None and ``check`` falls back to the
+   current branch, as at the manual stage.
+
+stdin is never read when it is a terminal (``check --stage pre-push`` typed by hand), and
+when the framework's variables are set it is read only if data is already waiting, so a
+stdin left open by some wrapper cannot hang the hook.
+
+Each ref is checked under the name it gets **on the remote**: pushing ``wip`` to
+``refs/heads/hotfix/v1.2.4-x`` is a hotfix push, whatever is checked out. A deletion (local
+sha all zeros) and refs outside ``refs/heads/`` (tags, notes, Gerrit's ``refs/for/``) pass
+with a note. A new remote branch (remote sha all zeros) is checked against production like
+any hotfix, even when it brings no new commits (which the pre-commit framework skips).
+"""
 
 from __future__ import annotations
 
-from typing import IO, TYPE_CHECKING
+import os
+import re
+from typing import IO, TYPE_CHECKING, Any, Mapping, NamedTuple
 
+from hotfix_guard.errors import UsageError
 from hotfix_guard.git import ZERO_SHAS
 
 if TYPE_CHECKING:
@@ -11,17 +40,151 @@ if TYPE_CHECKING:
     from hotfix_guard.config import Settings
     from hotfix_guard.git import Git, RepoInfo
 
+HOOK_VARIABLE = "HOTFIX_GUARD_HOOK"  # set by the native hook for the check it runs
+FRAMEWORK_VARIABLES = ("PRE_COMMIT_REMOTE_BRANCH", "PRE_COMMIT_TO_REF", "PRE_COMMIT_FROM_REF",
+                       "PRE_COMMIT_LOCAL_BRANCH")
+_SHA = r"[0-9a-f]{40}(?:[0-9a-f]{24})?"
+_LINE = re.compile(rf"(?P<local_ref>.*?) (?P<local_sha>{_SHA}) (?P<remote_ref>.+) (?P<remote_sha>{_SHA})")
+_HEADS = "refs/heads/"
 
-def targets(git: Git, info: RepoInfo, settings: Settings, stdin: IO[str]) -> list[Target]:
+
+class PushedRef(NamedTuple):
+    """One line of git's pre-push input."""
+
+    local_ref: str
+    local_sha: str
+    remote_ref: str
+    remote_sha: str
+
+    @property
+    def deletion(self) -> bool:
+        return self.local_sha in ZERO_SHAS
+
+    @property
+    def new_branch(self) -> bool:
+        return self.remote_sha in ZERO_SHAS
+
+
+def parse(text: str) -> list[PushedRef]:
+    """git's pre-push lines; blank lines are skipped, anything else malformed is exit 2."""
+    result = []
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.rstrip("\r")
+        if not line.strip():
+            continue
+        match = _LINE.fullmatch(line)
+        if match is None:
+            shown = line if len(line) <= 120 else line[:117] + "..."
+            raise UsageError(
+                f"pre-push input line {number} is not '<local ref> <local sha> <remote ref> <remote sha>': {shown!r}",
+                hint="the pre-push stage reads the lines git gives a pre-push hook; "
+                     "to check a branch by hand use --branch/--head",
+            )
+        result.append(PushedRef(**match.groupdict()))
+    return result
+
+
+def read_input(stdin: IO[Any] | None, *, wait: bool) -> str:
+    """What is on stdin, without ever blocking on a terminal.
+
+    ``wait=False``: read only when data (or end of file) is already there.
+    """
+    if stdin is None or getattr(stdin, "closed", False):
+        return ""
+    try:
+        if stdin.isatty():
+            return ""
+    except (OSError, ValueError):
+        return ""
+    if not wait:
+        try:
+            import select
+
+            ready, _, _ = select.select([stdin], [], [], 0)
+            if not ready:
+                return ""
+        except (OSError, ValueError, TypeError):  # no fileno (tests), or Windows pipes
+            pass
+    raw = getattr(stdin, "buffer", None)
+    if raw is not None:
+        return raw.read().decode("utf-8", "surrogateescape")
+    data = stdin.read()
+    return data.decode("utf-8", "surrogateescape") if isinstance(data, bytes) else data
+
+
+def targets(git: Git, info: RepoInfo, settings: Settings, stdin: IO[Any] | None,
+            environ: Mapping[str, str] | None = None) -> list[Target] | None:
+    """The refs a push updates, as check targets; None when there is no push input at all
+    (then ``check`` checks the current branch)."""
+    env = os.environ if environ is None else environ
+    framework = any(env.get(name) for name in FRAMEWORK_VARIABLES)
+    pushed = parse(read_input(stdin, wait=not framework))
+    if pushed:
+        return from_lines(git, pushed)
+    if framework:
+        return [from_variables(git, info, env)]
+    if env.get(HOOK_VARIABLE) == "pre-push":
+        return []  # git ran the hook for a push that updates nothing
+    return None
+
+
+def from_lines(git: Git, pushed: list[PushedRef]) -> list[Target]:
     from hotfix_guard.commands.check import Target
 
+    branch_shas = [p.local_sha for p in pushed if not p.deletion and p.remote_ref.startswith(_HEADS)]
+    kinds = git.object_types(list(dict.fromkeys(branch_shas)))
     result = []
-    for line in stdin.read().splitlines():
-        parts = line.rsplit(" ", 3)
-        if len(parts) != 4:
-            continue
-        local_ref, local_sha, remote_ref, remote_sha = parts
-        if local_sha in ZERO_SHAS or not remote_ref.startswith("refs/heads/"):
-            continue
-        result.append(Target(remote_ref.removeprefix("refs/heads/"), local_sha, None, remote_ref, True))
+    for p in pushed:
+        remote_ref = p.remote_ref
+        if p.deletion:
+            name = remote_ref.removeprefix(_HEADS) if remote_ref.startswith(_HEADS) else None
+            result.append(Target(name, ref=remote_ref, note="deleted on the remote: nothing to check"))
+        elif not remote_ref.startswith(_HEADS):
+            result.append(Target(None, ref=remote_ref, note="not a branch: nothing to check"))
+        else:
+            if kinds.get(p.local_sha) is None:
+                raise UsageError(
+                    f"pre-push input: {p.local_sha} (pushed to {remote_ref}) is not an object in this repository",
+                    hint="the pre-push stage reads the lines git gives a pre-push hook",
+                )
+            result.append(Target(remote_ref.removeprefix(_HEADS), head=p.local_sha, ref=remote_ref,
+                                 explicit_branch=True))
     return result
+
+
+def from_variables(git: Git, info: RepoInfo, env: Mapping[str, str]) -> Target:
+    """The one ref the pre-commit framework describes.
+
+    ``PRE_COMMIT_REMOTE_BRANCH`` names the branch (``refs/heads/x`` or ``x``); without it the
+    local branch (``PRE_COMMIT_LOCAL_BRANCH`` when it is a branch, else HEAD's) stands in.
+    ``PRE_COMMIT_TO_REF`` is the commit pushed, else ``PRE_COMMIT_LOCAL_BRANCH`` (which may be
+    the literal ``HEAD``). ``PRE_COMMIT_FROM_REF`` is not the base: a hotfix is judged as a
+    whole against production, not by what this one push adds.
+    """
+    from hotfix_guard.commands.check import Target
+
+    remote_branch = env.get("PRE_COMMIT_REMOTE_BRANCH") or ""
+    local_branch = env.get("PRE_COMMIT_LOCAL_BRANCH") or ""
+    to_ref = env.get("PRE_COMMIT_TO_REF") or ""
+    if remote_branch:
+        ref = remote_branch if remote_branch.startswith("refs/") else _HEADS + remote_branch
+    elif local_branch.startswith(_HEADS):
+        ref = local_branch
+    elif info.head_ref:
+        ref = info.head_ref
+    else:
+        raise UsageError(
+            "pre-push: PRE_COMMIT_REMOTE_BRANCH is not set and HEAD is detached, so there is no branch name to check",
+            hint="pass --remote-branch to `pre-commit run`, or run `hotfix-guard check --branch NAME`",
+        )
+    if not ref.startswith(_HEADS):
+        return Target(None, ref=ref, note="not a branch: nothing to check")
+    if to_ref in ZERO_SHAS:  # pre-commit knows only the 40-zero deletion: a SHA-256 one gets here
+        return Target(ref.removeprefix(_HEADS), ref=ref, note="deleted on the remote: nothing to check")
+    head_source, head_rev = ("PRE_COMMIT_TO_REF", to_ref) if to_ref else ("PRE_COMMIT_LOCAL_BRANCH", local_branch)
+    head = None
+    if head_rev:
+        head = git.rev_parse(head_rev)
+        if head is None:
+            raise UsageError(f"{head_source}: cannot resolve '{head_rev}' to a commit")
+    return Target(ref.removeprefix(_HEADS), head=head, ref=ref, explicit_branch=True)

@@ -55,7 +55,7 @@ def test_rebase_in_progress_checks_the_rebased_branch(project: Repo) -> None:
 def test_detached_head_at_pre_commit_is_not_blocked(project: Repo) -> None:
     project.git("checkout", "-q", "--detach")
     proc = run_cli("check", "--stage", "pre-commit", cwd=project.path)
-    assert proc.returncode == 0 and "nothing to check" in proc.stdout
+    assert proc.returncode == 0 and "HEAD is detached: no branch to check" in proc.stdout
 
 
 def test_linked_worktree(project: Repo, tmp_path: Path) -> None:

@@ -28,11 +28,12 @@ STAGES = ("pre-commit", "pre-push", "ci", "manual")
 class Target(NamedTuple):
     """One thing to check: a branch name and, when known, its head and base."""
 
-    branch: str
+    branch: str | None
     head: str | None = None
     base: str | None = None
     ref: str | None = None  # the remote ref a push updates
     explicit_branch: bool = False
+    note: str | None = None  # decided without checking (a deletion, a tag push, ...)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -77,6 +78,9 @@ def run(args: argparse.Namespace) -> int:
     reports: list[Report] = []
     engine: Engine | None = None
     for target in targets:
+        if target.note or target.branch is None:
+            reports.append(Report(stage, target.branch, note=target.note, ref=target.ref))
+            continue
         kind = classify(target.branch, settings)
         note = _nothing_to_check(kind, stage, target.branch)
         if note is None and kind != "hotfix" and target.head is None and git.rev_parse("HEAD") is None:
@@ -102,7 +106,10 @@ def _targets(git: Git, info: RepoInfo, settings: Settings, args: argparse.Namesp
     if stage == "pre-push" and not (args.branch or args.head):
         from hotfix_guard.prepush import targets
 
-        return targets(git, info, settings, sys.stdin)
+        pushed = targets(git, info, settings, sys.stdin)
+        if pushed is not None:
+            return pushed
+        # no push input at all (run by hand): the current branch, as at the manual stage
     if stage == "ci":
         from hotfix_guard.ci import target
 
@@ -119,8 +126,10 @@ def _targets(git: Git, info: RepoInfo, settings: Settings, args: argparse.Namesp
             branch = head_ref.removeprefix("refs/heads/")
             return [Target(branch, args.head, args.base, explicit_branch=info.head_ref is None)]
         if stage == "pre-commit":
-            # A commit on a detached HEAD belongs to no branch: nothing a hook can judge.
-            return [Target("HEAD", args.head, args.base)]
+            # a commit on a detached HEAD (bisect, a checkout of a tag): no branch yet; the
+            # push is checked under the name it gets on the remote
+            return [Target(None, note="HEAD is detached: no branch to check at pre-commit "
+                                      "(a push is checked under its name on the remote)")]
         raise UsageError(
             "HEAD is detached, so there is no branch name to check",
             hint="pass --branch NAME (the name the branch has, or will have, on the remote)",
