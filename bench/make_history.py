@@ -97,7 +97,7 @@ def make_history(path: str | os.PathLike[str], commits: int = 50_000, hotfixes: 
     s = _Stream()
     releases = max(1, hotfixes // per_release)
     # commits: ~4 per hotfix, 1 per release, the rest are develop's own
-    dev_budget = max(hotfixes + 1, commits - 4 * hotfixes - releases - 2)
+    dev_budget = max(hotfixes + 1, commits - 6 * hotfixes - releases - 2)
     dev_per_gap = max(1, dev_budget // (hotfixes + 1))
     content = {_source(k): f"# module {k}\n" for k in range(FILES)}
     root = s.commit("Initial commit", [], dict(content))
@@ -163,7 +163,7 @@ def make_history(path: str | os.PathLike[str], commits: int = 50_000, hotfixes: 
             patch = 0
             main = s.commit(f"Merge branch 'release/{major}.{minor}.0'", [main, develop], dict(content))
             s.tag(f"v{major}.{minor}.0", main)
-    develop_work(max(0, commits - s.commits - (2 if open_hotfix else 0)))
+    develop_work(max(0, commits - s.commits - (1 if open_hotfix else 0)))
     s.ref("refs/heads/main", main)
     s.ref("refs/heads/develop", develop)
     if open_hotfix:  # one hotfix in progress

@@ -23,6 +23,13 @@ def load_generator() -> Any:
     return module
 
 
+def another_hotfix(r: Repo, name: str) -> str:
+    """A hotfix branch off main with one fix commit of its own (a file named after it)."""
+    r.checkout(name, new=True, start="main")
+    slug = name.rsplit("/", 1)[-1]
+    return r.commit(f"Fix {slug}", {f"src/{slug}.py": f"# HOTFIX: {slug}\n"})
+
+
 def merge_into(r: Repo, target: str, branch: str = HOTFIX, *, message: str | None = None,
                ff: bool = False) -> str:
     r.checkout(target)

@@ -107,7 +107,8 @@ def _pick(git: Git, info: Any, settings: Settings, history: History, name: str |
 # -- the checklist ---------------------------------------------------------------------------
 
 
-def checklist(git: Git, info: Any, settings: Settings, name: str | None) -> tuple[Hotfix, list[Item], History]:
+def checklist(git: Git, info: Any, settings: Settings, name: str | None,
+              extra_plugins: tuple[Any, ...] = ()) -> tuple[Hotfix, list[Item], History]:
     from hotfix_guard.context import Branch, resolve_refs
     from hotfix_guard.hotfixes import History, short
 
@@ -135,7 +136,8 @@ def checklist(git: Git, info: Any, settings: Settings, name: str | None) -> tupl
 
         ctx = Context(git, info, settings, stage="manual", branch=h.branch, kind="hotfix", head=head,
                       refs=rule_refs, options={})
-    rules = _Rules(settings, ctx)
+    rules = _Rules(settings, ctx, extra_plugins)
+    has_remote = git.config_get(f"remote.{remote}.url") is not None
 
     items: list[Item] = []
 
@@ -178,7 +180,7 @@ def checklist(git: Git, info: Any, settings: Settings, name: str | None) -> tupl
             f"run `git checkout {prod} && git merge --no-ff {ref}`")
     add(s, "merged-development", f"Merged to {dev}" + (" (or the open release branch)" if history.releases else ""),
         *_merged_back(history, h), rule="HG008")
-    add(s, "branch-deleted", "Hotfix branch deleted", *_deleted(h, prod, dev, remote))
+    add(s, "branch-deleted", "Hotfix branch deleted", *_deleted(h, prod, dev, remote, has_remote))
     add(s, "incident-documented", "Incident documented", NOT_CHECKABLE,
         "`hotfix-guard triage --write DIR` writes the incident record skeleton")
     add(s, "follow-up-tickets", "Follow-up tickets created", *rules.run("HG012", fallback=_tickets))
@@ -250,15 +252,17 @@ def _merged_back(history: History, h: Hotfix) -> tuple[str, str]:
         problem = history.merged_into_both(h)
         return NOT_DONE, problem.message if problem else ""
     target = history.releases[0].name if history.releases else history.dev.name  # type: ignore[union-attr]
-    return NOT_DONE, (f"after {history.prod.name}: git checkout {target} && "
+    return NOT_DONE, (f"not yet; once it is in {history.prod.name}: git checkout {target} && "
                       f"git merge --no-ff {h.branch or short(h.tip)}")
 
 
-def _deleted(h: Hotfix, prod: str, dev: str, remote: str) -> tuple[str, str]:
+def _deleted(h: Hotfix, prod: str, dev: str, remote: str, has_remote: bool) -> tuple[str, str]:
     if not h.branch:
         return NOT_CHECKABLE, "found by its tag alone"
     if not h.exists:
-        return DONE, f"gone locally and from {remote} (as far as remote-tracking refs show)"
+        if not has_remote:
+            return DONE, "gone locally (no remote configured)"
+        return DONE, f"gone locally and from {remote} (as far as `git fetch --prune` last saw)"
     where = [w for w, sha in (("locally", h.local), (f"on {remote}", h.remote)) if sha]
     commands = []
     if h.local:
@@ -276,13 +280,13 @@ def _deleted(h: Hotfix, prod: str, dev: str, remote: str) -> tuple[str, str]:
 class _Rules:
     """Runs one rule's check on the hotfix, if a plugin provides it and config keeps it on."""
 
-    def __init__(self, settings: Settings, ctx: Context | None) -> None:
+    def __init__(self, settings: Settings, ctx: Context | None, extra: tuple[Any, ...] = ()) -> None:
         self.ctx = ctx
         self.settings = settings
         from hotfix_guard.plugins import Plugins
         from hotfix_guard.selection import select_rules
 
-        self.plugins = Plugins()
+        self.plugins = Plugins(extra=extra)
         self.options = self.plugins.validate_options(settings)
         if ctx is not None:
             ctx.options = self.options
@@ -336,7 +340,7 @@ def _tests_touched(ctx: Context) -> tuple[str, str]:
 
     names = ctx.git.run("diff", "--name-only", "-z", "--no-renames", ctx.merge_base, ctx.head).split("\0")
     names = [n for n in names if n]
-    spec = pathspec.PathSpec.from_lines("gitwildmatch", ctx.settings.test_patterns)
+    spec = pathspec.GitIgnoreSpec.from_lines(ctx.settings.test_patterns)
 
     def is_test(path: str) -> bool:
         return spec.match_file(path)
