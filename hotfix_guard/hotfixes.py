@@ -20,9 +20,11 @@ How many git processes
 ----------------------
 A fixed number, whatever the number of commits, tags or hotfixes: one ``for-each-ref``
 for tags and hotfix branches, one ``git log`` for the whole graph (production,
-development, open release branches, tag and branch tips: parents, dates, messages),
-and, only when some hotfix left no ancestry, one ``diff-tree --stdin`` piped into one
-``patch-id`` per round (at most two rounds). Ancestry questions are answered in Python
+development, open release branches, tag and branch tips: parents, dates, subjects),
+and, only when some hotfix left no ancestry, one ``diff-tree --stdin`` (patches and
+full messages of the candidates) piped into one ``patch-id`` per round: at most two
+rounds, one for hotfixes whose branch is not in production (did it land by squash or
+rebase?), one for landed hotfixes not in development by ancestry. Ancestry questions are answered in Python
 from the graph: each branch's first-parent line is walked once and every commit is
 labelled with the first first-parent commit that contains it, so "is X in develop" is a
 dict lookup and "when did X reach develop" an index.
@@ -118,22 +120,24 @@ class Graph:
         revs = [h for h in dict.fromkeys(heads) if h]
         if not revs:
             return graph
-        out = git.run("log", "-z", "--no-show-signature", "--format=%H%n%P%n%at %ct%n%B", "--stdin",
+        out = git.run("log", "-z", "--no-show-signature", "--format=%H %at %ct %P%n%s", "--stdin",
                       input="\n".join(revs) + "\n")
         parents, adate, cdate, message = graph.parents, graph.author_date, graph.commit_date, graph.message
         for record in out.split("\0"):
             if not record:
                 continue
-            sha, ps, dates, body = (record.lstrip("\n").split("\n", 3) + ["", "", ""])[:4]
-            parents[sha] = tuple(ps.split())
-            a, _, c = dates.partition(" ")
-            adate[sha] = int(a or 0)
-            cdate[sha] = int(c or 0)
-            message[sha] = body
+            if record[0] == "\n":
+                record = record.lstrip("\n")
+            header, _, body = record.partition("\n")
+            sha, a, c, *ps = header.split(" ")
+            parents[sha] = tuple(ps)
+            adate[sha] = int(a)
+            cdate[sha] = int(c)
+            message[sha] = body  # the subject: bodies are read only where needed (bodies())
         return graph
 
     def subject(self, sha: str) -> str:
-        return self.message.get(sha, "").split("\n", 1)[0]
+        return self.message.get(sha, "")
 
     def is_merge(self, sha: str) -> bool:
         return len(self.parents.get(sha, ())) > 1
@@ -164,16 +168,16 @@ class Line:
         self.fp = fp
         self.index = {sha: i for i, sha in enumerate(fp)}
         label: dict[str, int] = {}
+        get = parents.get
         for i, top in enumerate(fp):
-            stack = [top]
+            label[top] = i
+            stack = [p for p in get(top, ()) if p not in label]
             while stack:
                 sha = stack.pop()
                 if sha in label:
                     continue
                 label[sha] = i
-                for p in parents.get(sha, ()):
-                    if p not in label:
-                        stack.append(p)
+                stack.extend(p for p in get(sha, ()) if p not in label)
         self.label = label
         self._newly: dict[int, list[str]] | None = None
 
@@ -307,6 +311,7 @@ class History:
         self.dev = Line(self.graph, development.name, dev_head) if development and dev_head else None
         self.releases = [Line(self.graph, r.name, r.sha) for r in releases if r.sha not in self.prod]
         self._pids: dict[tuple[str, str | None], str | None] = {}
+        self._bodies: dict[str, str] = {}  # full messages, read with the patches
         self.hotfixes = self._discover()
 
     # -- discovery -------------------------------------------------------------------------
@@ -404,6 +409,8 @@ class History:
         if tip is None:
             return
         h.tip = tip
+        if tip in prod and "branch" in h.found_by and self._fresh(h, tip):
+            return  # a branch just cut from production: nothing of its own yet
         if tip in prod:
             i = prod.label[tip]
             top = prod.fp[i]
@@ -422,6 +429,17 @@ class History:
                 h.change, h.base = [tip], (graph.parents[tip] or (None,))[0]
         else:
             h.change, h.base = self._outside(tip, prod)
+
+    def _fresh(self, h: Hotfix, tip: str) -> bool:
+        """Is the branch's tip a commit production had before the hotfix began? A hotfix
+        that arrived by fast-forward ends on a commit of its own; a branch that points at a
+        merge (another hotfix's, a release's) or at another release's tag has none yet."""
+        if h.tag is not None and h.tag.commit == tip:
+            return False
+        if self.graph.is_merge(tip):
+            return True
+        return any(t.commit == tip and t.version is not None and t.version != h.version
+                   for t in self.tags.values())
 
     def _own(self, commits: list[str], exclude: str) -> list[str]:
         graph = self.graph
@@ -513,36 +531,47 @@ class History:
         stdin = "".join(f"{c} {b}\n" if b else f"{c}\n" for c, b in wanted).encode()
         _, out, _ = self.git.run_bytes(
             ["diff-tree", "--stdin", "-p", "-r", "--root", "--always", "--no-renames", "--no-color",
-             "--format=%x01%H"],
+             "--format=%x01%H%n%B%x00"],
             input=stdin,
         )
-        # One header per input line (--always): renumber them so that patch-id's answer
-        # maps back to the line, even when a commit appears twice (alone and combined).
-        lines = out.split(b"\n")
-        n = 0
-        for k, line in enumerate(lines):
-            if line.startswith(b"\x01"):
-                lines[k] = b"commit %040x" % n
-                n += 1
-        _, ids, _ = self.git.run_bytes(["patch-id", "--stable"], input=b"\n".join(lines))
+        # One header per input line (--always), "\x01<sha>\n<message>\0", then its patch.
+        # Keep the message (for `cherry picked from` lines) and renumber the headers, so
+        # that patch-id's answer maps back to the input line even when a commit appears
+        # twice (alone, and as the top of a combined change).
+        parts: list[bytes] = []
+        pos, n = 0, 0
+        while pos < len(out) and out[pos:pos + 1] == b"\x01":
+            end = out.find(b"\0", pos)
+            if end < 0:
+                break
+            sha, _, body = out[pos + 1:end].partition(b"\n")
+            if wanted[n][1] is None:
+                self._bodies[wanted[n][0]] = body.decode("utf-8", "replace")
+            nxt = out.find(b"\n\x01", end)
+            nxt = len(out) if nxt < 0 else nxt + 1
+            parts.append(b"commit %040x\n" % n + out[end + 1:nxt])
+            pos, n = nxt, n + 1
+        _, ids, _ = self.git.run_bytes(["patch-id", "--stable"], input=b"".join(parts))
         for w in wanted:
             self._pids[w] = None
         for line in ids.split(b"\n"):
-            parts = line.split()
-            if len(parts) == 2:
-                k = int(parts[1], 16)
+            fields = line.split()
+            if len(fields) == 2:
+                k = int(fields[1], 16)
                 if k < len(wanted):
-                    self._pids[wanted[k]] = parts[0].decode()
+                    self._pids[wanted[k]] = fields[0].decode()
 
     def _index(self, candidates: Iterable[str]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
         """Candidates by patch id, and by the commit their ``cherry-pick -x`` line names."""
         by_pid: dict[str, list[str]] = {}
         by_origin: dict[str, list[str]] = {}
+        candidates = list(candidates)
         for c in candidates:
             pid = self._pids.get((c, None))
             if pid:
                 by_pid.setdefault(pid, []).append(c)
-            for origin in _CHERRY_RE.findall(self.graph.message.get(c, "")):
+        for c in candidates:
+            for origin in _CHERRY_RE.findall(self._bodies.get(c, "")):
                 by_origin.setdefault(origin, []).append(c)
         return by_pid, by_origin
 

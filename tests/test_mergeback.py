@@ -394,3 +394,15 @@ def test_rules_are_listed_and_documented(tmp_path) -> None:
     assert "(not documented)" not in proc.stdout
     assert "Runs on: development, production branches; stages: pre-push, ci, manual" in proc.stdout
     assert "(not documented)" not in run_cli("explain", "hotfix-tagged", cwd=tmp_path).stdout
+
+
+def test_a_fresh_hotfix_branch_is_not_taken_for_landed(project: Repo) -> None:
+    landed(project, develop=True, delete=True)
+    project.checkout("hotfix/v1.2.5-fix-login", new=True, start="main")  # main ends on a merge
+    project.checkout("hotfix/v1.2.6-fix-search", new=True, start="v1.2.4")
+    project.checkout("hotfix/v1.2.7-fix-cart", new=True, start="v1.2.3")  # a plain tagged commit
+    project.checkout("main")
+    assert check(project)[:2] == (0, [])
+    _, data = audit_json(project)
+    for name in ("hotfix/v1.2.5-fix-login", "hotfix/v1.2.6-fix-search", "hotfix/v1.2.7-fix-cart"):
+        assert by_name(data, name)["production"] is None
