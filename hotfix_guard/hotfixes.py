@@ -169,15 +169,15 @@ class Line:
         self.index = {sha: i for i, sha in enumerate(fp)}
         label: dict[str, int] = {}
         get = parents.get
-        for i, top in enumerate(fp):
+        for i, top in enumerate(fp):  # commits outside the graph (behind a bound) get no label
             label[top] = i
-            stack = [p for p in get(top, ()) if p not in label]
+            stack = [p for p in get(top, ()) if p not in label and p in parents]
             while stack:
                 sha = stack.pop()
                 if sha in label:
                     continue
                 label[sha] = i
-                stack.extend(p for p in get(sha, ()) if p not in label)
+                stack.extend(p for p in get(sha, ()) if p not in label and p in parents)
         self.label = label
         self._newly: dict[int, list[str]] | None = None
 
@@ -295,17 +295,26 @@ class History:
         production_head: str | None = None,
         development_head: str | None = None,
         extra: Iterable[str] = (),
+        bound: str | None = None,
+        refs: tuple[dict[str, Tag], dict[str, dict[str, str]]] | None = None,
     ) -> None:
+        """``bound``: leave out the history of this commit (its ancestors and itself).
+        ``check`` bounds by the latest X.Y.0 release, or the pushed range's base: what it
+        judges lies after, and whatever the bounded graph proves (an ancestry, a patch
+        copy, a tag on production) is true of the whole history too."""
         self.git = git
         self.settings = settings
         self.production_branch = production
         self.development_branch = development
-        self.tags, self.branch_refs = load_refs(git, settings)
+        self.bound = bound
+        self.tags, self.branch_refs = refs if refs is not None else load_refs(git, settings)
         prod_head = production_head or production.sha
         dev_head = development_head or (development.sha if development else None)
         heads = [prod_head, dev_head, *(r.sha for r in releases), *extra]
         heads += [t.commit for t in self.tags.values()]
         heads += [sha for refs in self.branch_refs.values() for sha in refs.values()]
+        if bound:
+            heads.append(f"^{bound}")
         self.graph = Graph.load(git, heads)
         self.prod = Line(self.graph, production.name, prod_head)
         self.dev = Line(self.graph, development.name, dev_head) if development and dev_head else None
@@ -406,8 +415,8 @@ class History:
             h.production = Landing(prod.name, merge, i, prod.date(i), "merge")
             return
         tip = h.local or h.remote or (h.tag.commit if h.tag else None)
-        if tip is None:
-            return
+        if tip is None or tip not in graph.parents:
+            return  # only behind the bound: older than anything judged
         h.tip = tip
         if tip in prod and "branch" in h.found_by and self._fresh(h, tip):
             return  # a branch just cut from production: nothing of its own yet
@@ -855,11 +864,45 @@ def version_in_message(subject: str, tag_prefix: str) -> Version | None:
 # -- for rules -------------------------------------------------------------------------------
 
 
-def for_context(ctx: Context) -> History:
-    """The history as a ``check`` run sees it, built once per context (HG008 and HG009
-    share it). On production the checked commit is production's head; on development,
-    development's."""
-    cached = ctx.__dict__.get("_hotfix_history")
+def verdicts(ctx: Context, code: str) -> list[tuple[Hotfix, _Problem]]:
+    """HG008's or HG009's problems with the hotfixes ``check`` judges (see :func:`judged`).
+
+    First on the history bounded by the latest X.Y.0 release (or the checked range's
+    base), which is small; only when that finds a problem, again on the whole history,
+    so that a commit or a copy from before the bound can still clear the hotfix. Both
+    rules share the histories (cached on the context).
+    """
+    cache = ctx.__dict__.setdefault("_hotfix_verdicts", {})
+    if code in cache:
+        return cache[code]
+    history = _history(ctx, bounded=True)
+    result = _judge(ctx, history, code)
+    if result and history.bound is not None:
+        result = _judge(ctx, _history(ctx, bounded=False), code)
+    cache[code] = result
+    return result
+
+
+def _judge(ctx: Context, history: History, code: str) -> list[tuple[Hotfix, _Problem]]:
+    hotfixes = judged(ctx, history)
+    if code == "HG008":
+        history.resolve(hotfixes)
+        verdict = history.merged_into_both
+    else:
+        verdict = history.tagged
+    result = []
+    for h in hotfixes:
+        problem = verdict(h)
+        if problem is not None:
+            result.append((h, problem))
+    return result
+
+
+def _history(ctx: Context, *, bounded: bool) -> History:
+    """The history as ``check`` sees it: on production the checked commit is
+    production's head, on development development's."""
+    key = "_hotfix_history_bounded" if bounded else "_hotfix_history"
+    cached = ctx.__dict__.get(key)
     if cached is not None:
         return cached
     production = ctx.require_production()
@@ -871,15 +914,39 @@ def for_context(ctx: Context) -> History:
         if base:
             extra.append(base)
     else:
-        prod_head, dev_head = None, ctx.head
+        prod_head, dev_head = production.sha, ctx.head
         if development is None:  # checked under its name, not found as a ref (yet)
             from hotfix_guard.context import Branch
 
             development = Branch(ctx.branch, f"refs/heads/{ctx.branch}", ctx.head)
+    refs = ctx.__dict__.get("_hotfix_refs")
+    if refs is None:
+        refs = ctx.__dict__["_hotfix_refs"] = load_refs(ctx.git, ctx.settings)
+    bound = _bound(ctx, refs[0], prod_head) if bounded else None
+    if bounded and bound is None and "_hotfix_history" in ctx.__dict__:
+        return ctx.__dict__["_hotfix_history"]
     history = History(ctx.git, ctx.settings, production, development, ctx.releases,
-                      production_head=prod_head, development_head=dev_head, extra=extra)
-    ctx.__dict__["_hotfix_history"] = history
+                      production_head=prod_head, development_head=dev_head, extra=extra,
+                      bound=bound, refs=refs)
+    ctx.__dict__[key] = history
+    if bound is None:
+        ctx.__dict__["_hotfix_history"] = ctx.__dict__["_hotfix_history_bounded"] = history
     return history
+
+
+def _bound(ctx: Context, tags: dict[str, Tag], prod_head: str) -> str | None:
+    """Where ``check`` may stop reading history: the range's base on production, else the
+    latest X.Y.0 release in production (a few ``merge-base --is-ancestor`` at most)."""
+    if ctx.kind == "production":
+        base = _base(ctx)
+        if base and base != ctx.head:
+            return base
+    minors = sorted((t for t in tags.values() if t.version is not None and t.version.patch == 0),
+                    key=lambda t: t.version, reverse=True)  # type: ignore[arg-type,return-value]
+    for tag in minors[:3]:
+        if ctx.git.is_ancestor(tag.commit, prod_head):
+            return tag.commit
+    return None
 
 
 def judged(ctx: Context, history: History) -> list[Hotfix]:

@@ -406,3 +406,18 @@ def test_a_fresh_hotfix_branch_is_not_taken_for_landed(project: Repo) -> None:
     _, data = audit_json(project)
     for name in ("hotfix/v1.2.5-fix-login", "hotfix/v1.2.6-fix-search", "hotfix/v1.2.7-fix-cart"):
         assert by_name(data, name)["production"] is None
+
+
+def test_a_copy_from_before_the_latest_release_still_counts(project: Repo) -> None:
+    """check reads history after the latest X.Y.0 release first; a cherry-pick into
+    develop that the release already carried must still clear the hotfix."""
+    fix = hotfix_from_main(project)
+    project.checkout("develop")
+    project.git("cherry-pick", fix)
+    project.checkout("main")
+    project.merge("develop", message="Merge branch 'release/1.3.0'")
+    project.tag("v1.3.0")
+    merge_into(project, "main")  # the hotfix reaches main only after the release
+    project.tag("v1.2.4")
+    assert check(project)[:2] == (0, [])
+    assert check(project, branch="develop")[:2] == (0, [])

@@ -75,18 +75,13 @@ class MergedIntoBoth(Rule):
     branch_kinds = LANDING_KINDS
 
     def check(self, ctx: Context) -> Iterable[Finding]:
-        from hotfix_guard.hotfixes import for_context, judged
+        from hotfix_guard.hotfixes import verdicts
 
         ctx.require_production()
         if ctx.development is None and not ctx.releases and ctx.kind == "production":
             ctx.require_development()
-        history = for_context(ctx)
-        hotfixes = judged(ctx, history)
-        history.resolve(hotfixes)
-        for h in hotfixes:
-            problem = history.merged_into_both(h)
-            if problem:
-                yield self.finding(problem.message, ref=h.name, help=problem.help)
+        for h, problem in verdicts(ctx, self.code):
+            yield self.finding(problem.message, ref=h.name, help=problem.help)
 
 
 class HotfixTagged(Rule):
@@ -132,14 +127,11 @@ class HotfixTagged(Rule):
     branch_kinds = LANDING_KINDS
 
     def check(self, ctx: Context) -> Iterable[Finding]:
-        from hotfix_guard.hotfixes import for_context, judged
+        from hotfix_guard.hotfixes import verdicts
 
         ctx.require_production()
-        history = for_context(ctx)
-        for h in judged(ctx, history):
-            problem = history.tagged(h)
-            if problem:
-                yield self.finding(problem.message, ref=h.name, help=problem.help)
+        for h, problem in verdicts(ctx, self.code):
+            yield self.finding(problem.message, ref=h.name, help=problem.help)
 
 
 @hookimpl
