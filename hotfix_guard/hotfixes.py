@@ -36,6 +36,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, NamedTuple
 
+from hotfix_guard.graph import Graph, Line, patch_ids
 from hotfix_guard.versions import Version, parse_hotfix_branch, parse_tag
 
 if TYPE_CHECKING:
@@ -100,123 +101,6 @@ def load_refs(git: Git, settings: Settings) -> tuple[dict[str, Tag], dict[str, d
             if name.startswith(hotfix_prefix):
                 branches.setdefault(name, {})["remote"] = obj
     return tags, branches
-
-
-# -- the graph ---------------------------------------------------------------------------
-
-
-class Graph:
-    """Commits reachable from the heads that matter, from one ``git log``."""
-
-    def __init__(self) -> None:
-        self.parents: dict[str, tuple[str, ...]] = {}
-        self.author_date: dict[str, int] = {}
-        self.commit_date: dict[str, int] = {}
-        self.message: dict[str, str] = {}
-
-    @classmethod
-    def load(cls, git: Git, heads: Iterable[str]) -> Graph:
-        graph = cls()
-        revs = [h for h in dict.fromkeys(heads) if h]
-        if not revs:
-            return graph
-        out = git.run("log", "-z", "--no-show-signature", "--format=%H %at %ct %P%n%s", "--stdin",
-                      input="\n".join(revs) + "\n")
-        parents, adate, cdate, message = graph.parents, graph.author_date, graph.commit_date, graph.message
-        for record in out.split("\0"):
-            if not record:
-                continue
-            if record[0] == "\n":
-                record = record.lstrip("\n")
-            header, _, body = record.partition("\n")
-            sha, a, c, *ps = header.split(" ")
-            parents[sha] = tuple(ps)
-            adate[sha] = int(a)
-            cdate[sha] = int(c)
-            message[sha] = body  # the subject: bodies are read only where needed (bodies())
-        return graph
-
-    def subject(self, sha: str) -> str:
-        return self.message.get(sha, "")
-
-    def is_merge(self, sha: str) -> bool:
-        return len(self.parents.get(sha, ())) > 1
-
-
-class Line:
-    """A branch as seen from its head: its first-parent line, and for every commit it
-    contains, the index of the first first-parent commit that contains it (its label).
-
-    ``anc(fp[i])`` is exactly the commits labelled ``<= i``, which makes containment
-    questions about first-parent commits an integer comparison.
-    """
-
-    def __init__(self, graph: Graph, name: str, head: str) -> None:
-        self.graph = graph
-        self.name = name
-        self.head = head
-        fp: list[str] = []
-        parents = graph.parents
-        sha: str | None = head
-        seen: set[str] = set()
-        while sha is not None and sha in parents and sha not in seen:
-            seen.add(sha)
-            fp.append(sha)
-            ps = parents[sha]
-            sha = ps[0] if ps else None
-        fp.reverse()
-        self.fp = fp
-        self.index = {sha: i for i, sha in enumerate(fp)}
-        label: dict[str, int] = {}
-        get = parents.get
-        for i, top in enumerate(fp):  # commits outside the graph (behind a bound) get no label
-            label[top] = i
-            stack = [p for p in get(top, ()) if p not in label and p in parents]
-            while stack:
-                sha = stack.pop()
-                if sha in label:
-                    continue
-                label[sha] = i
-                stack.extend(p for p in get(sha, ()) if p not in label and p in parents)
-        self.label = label
-        self._newly: dict[int, list[str]] | None = None
-
-    def __contains__(self, sha: object) -> bool:
-        return sha in self.label
-
-    def date(self, i: int) -> int:
-        return self.graph.commit_date.get(self.fp[i], 0)
-
-    def newly(self, i: int) -> list[str]:
-        """The commits first-parent commit ``i`` brought in (itself included)."""
-        if self._newly is None:
-            inverse: dict[int, list[str]] = {}
-            for sha, j in self.label.items():
-                inverse.setdefault(j, []).append(sha)
-            self._newly = inverse
-        return self._newly.get(i, [])
-
-    def contains(self, outer: str, inner: str) -> bool:
-        """Is ``inner`` ``outer`` or one of its ancestors (both in this line)?"""
-        if outer == inner:
-            return True
-        lo, li = self.label.get(outer), self.label.get(inner)
-        if lo is None or li is None or li > lo:
-            return False
-        if self.index.get(outer) is not None:
-            return True  # outer is on the first-parent line: anc(outer) is labels <= lo
-        # outer is off the line: walk its ancestry, never below inner's label
-        stack, seen = [outer], {outer}
-        parents = self.graph.parents
-        while stack:
-            sha = stack.pop()
-            if sha == inner:
-                return True
-            for p in parents.get(sha, ()):
-                if p not in seen and self.label.get(p, -1) >= li:
-                    seen.add(p)
-                    stack.append(p)
-        return False
 
 
 # -- hotfixes ----------------------------------------------------------------------------
@@ -537,38 +421,9 @@ class History:
         wanted = [w for w in dict.fromkeys(wanted) if w not in self._pids]
         if not wanted:
             return
-        stdin = "".join(f"{c} {b}\n" if b else f"{c}\n" for c, b in wanted).encode()
-        _, out, _ = self.git.run_bytes(
-            ["diff-tree", "--stdin", "-p", "-r", "--root", "--always", "--no-renames", "--no-color",
-             "--format=%x01%H%n%B%x00"],
-            input=stdin,
-        )
-        # One header per input line (--always), "\x01<sha>\n<message>\0", then its patch.
-        # Keep the message (for `cherry picked from` lines) and renumber the headers, so
-        # that patch-id's answer maps back to the input line even when a commit appears
-        # twice (alone, and as the top of a combined change).
-        parts: list[bytes] = []
-        pos, n = 0, 0
-        while pos < len(out) and out[pos:pos + 1] == b"\x01":
-            end = out.find(b"\0", pos)
-            if end < 0:
-                break
-            sha, _, body = out[pos + 1:end].partition(b"\n")
-            if wanted[n][1] is None:
-                self._bodies[wanted[n][0]] = body.decode("utf-8", "replace")
-            nxt = out.find(b"\n\x01", end)
-            nxt = len(out) if nxt < 0 else nxt + 1
-            parts.append(b"commit %040x\n" % n + out[end + 1:nxt])
-            pos, n = nxt, n + 1
-        _, ids, _ = self.git.run_bytes(["patch-id", "--stable"], input=b"".join(parts))
-        for w in wanted:
-            self._pids[w] = None
-        for line in ids.split(b"\n"):
-            fields = line.split()
-            if len(fields) == 2:
-                k = int(fields[1], 16)
-                if k < len(wanted):
-                    self._pids[wanted[k]] = fields[0].decode()
+        pids, bodies = patch_ids(self.git, wanted)
+        self._pids.update(pids)
+        self._bodies.update(bodies)
 
     def _index(self, candidates: Iterable[str]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
         """Candidates by patch id, and by the commit their ``cherry-pick -x`` line names."""
