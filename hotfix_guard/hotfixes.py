@@ -36,6 +36,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, NamedTuple
 
+from hotfix_guard.errors import GitError
 from hotfix_guard.graph import Graph, Line, patch_ids
 from hotfix_guard.versions import Version, parse_hotfix_branch, parse_tag
 
@@ -147,13 +148,6 @@ class Hotfix:
     @property
     def exists(self) -> bool:
         return bool(self.local or self.remote)
-
-    @property
-    def merge_ref(self) -> str | None:
-        """What to pass to ``git merge`` to bring the hotfix somewhere."""
-        if self.local:
-            return self.branch
-        return None
 
     @property
     def sides(self) -> list[list[str]]:
@@ -604,18 +598,8 @@ class History:
                      else f"not the open release branch {names}")
         else:
             where = f"not {dev}"
-        side = h.change or h.production_change
-        partial = h.partial.get(target or "", None)
-        landed_as_commits = h.production.how in ("squash", "cherry-pick", "commit", "fast-forward") and not h.exists
-        if h.merge_ref and not partial:
-            command = f"git checkout {target} && git merge --no-ff {h.merge_ref}"
-        elif h.remote and not h.local and not partial:
-            command = f"git checkout {target} && git merge --no-ff {remote}/{h.branch}"
-        elif landed_as_commits or partial:
-            commits = h.missing.get(target or "") or h.production_change or side
-            command = f"git checkout {target} && git cherry-pick -x {_pick_list(commits)}"
-        else:
-            command = f"git checkout {target} && git merge --no-ff {short(h.tip)}"
+        partial = h.partial.get(target or "")
+        command = f"git checkout {target} && {self._bring(h, target or '', bool(partial))}"
         what = f"{h.name} ({short(h.tip)})"
         message = f"{what} reached {prod} but {where}: run `{command}`"
         if partial:
@@ -624,6 +608,20 @@ class History:
         help_ = (f"then push it: git push {remote} {target}. A fix that is only in {prod} comes back "
                  f"as a regression with the next release from {target}")
         return _Problem(message, help_)
+
+    def _bring(self, h: Hotfix, target: str, partial: bool) -> str:
+        """The git command that brings a hotfix into ``target``: merge its branch while it
+        exists, else cherry-pick what is missing or what production got as plain commits,
+        else merge its last commit."""
+        if not partial and h.local:
+            return f"git merge --no-ff {h.branch}"
+        if not partial and h.remote:
+            return f"git merge --no-ff {self.settings.remote}/{h.branch}"
+        assert h.production is not None
+        if partial or h.production.how != "merge":
+            commits = h.missing.get(target) or h.production_change or h.change
+            return f"git cherry-pick -x {_pick_list(commits)}"
+        return f"git merge --no-ff {short(h.tip)}"
 
     def tag_state(self, h: Hotfix) -> str:
         """ok | missing | lightweight | not-on-production | misplaced | none (no version)."""
@@ -734,8 +732,17 @@ def verdicts(ctx: Context, code: str) -> list[tuple[Hotfix, _Problem]]:
     result = _judge(ctx, history, code)
     if result and history.bound is not None:
         result = _judge(ctx, _history(ctx, bounded=False), code)
+    if result and ctx.info.shallow:
+        raise shallow_error()  # the missing history may hold the merge or the copy
     cache[code] = result
     return result
+
+
+def shallow_error() -> GitError:
+    return GitError(
+        "this is a shallow clone: it hides the history that shows where each hotfix was merged",
+        hint="fetch the full history: `git fetch --unshallow` (actions/checkout: fetch-depth: 0)",
+    )
 
 
 def _judge(ctx: Context, history: History, code: str) -> list[tuple[Hotfix, _Problem]]:

@@ -289,3 +289,11 @@ def test_generator_makes_what_it_says(tmp_path: Path) -> None:
     assert int(r.git("rev-list", "--count", "--all")) == summary.commits >= 1_500
     assert r.git("for-each-ref", "--format=%(objecttype)", "refs/tags/v1.0.1") == "tag"
     assert r.git("branch", "--list", "hotfix/*").strip().startswith("hotfix/")
+
+
+def test_shallow_clone_cannot_be_audited(history: Repo, tmp_path: Path) -> None:
+    clone = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", "--no-single-branch", f"file://{history.path}",
+                    str(clone)], check=True)
+    assert_clean_error(run_cli("audit", cwd=clone), "shallow clone", "git fetch --unshallow")
+    assert_clean_error(run_cli("status", "--branch", "hotfix/v1.2.6-fix-search", cwd=clone), "shallow clone")

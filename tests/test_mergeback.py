@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
-from conftest import Repo, hotfix_from_main, run_cli
+from conftest import Repo, assert_clean_error, hotfix_from_main, run_cli
 from mergeback_helpers import HOTFIX, audit_json, by_name, check, codes, landed, merge_into
 
 from hotfix_guard.hotfixes import branch_in_message, version_in_message
@@ -421,3 +423,13 @@ def test_a_copy_from_before_the_latest_release_still_counts(project: Repo) -> No
     project.tag("v1.2.4")
     assert check(project)[:2] == (0, [])
     assert check(project, branch="develop")[:2] == (0, [])
+
+
+def test_shallow_clone_is_no_false_alarm(project: Repo, tmp_path) -> None:
+    landed(project, develop=True)
+    clone = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", "--no-single-branch", f"file://{project.path}",
+                    str(clone)], check=True)
+    proc = run_cli("check", "--branch", "main", "--select", "HG008,HG009", cwd=clone)
+    if proc.returncode != 0:  # could not see the merge into develop: say so, never flag it
+        assert_clean_error(proc, "shallow")

@@ -153,6 +153,10 @@ def run(args: argparse.Namespace) -> int:
     git = Git()
     info = git.info()
     settings = load_settings(info, args)
+    if info.shallow:
+        from hotfix_guard.hotfixes import shallow_error
+
+        raise shallow_error()
     result = audit(git, settings, since=args.since, enabled=_enabled(settings))
     fmt = args.format
     if args.output:

@@ -59,6 +59,10 @@ def run(args: argparse.Namespace) -> int:
     git = Git()
     info = git.info()
     settings = load_settings(info, args)
+    if info.shallow:
+        from hotfix_guard.hotfixes import shallow_error
+
+        raise shallow_error()
     hotfix, items, history = checklist(git, info, settings, args.branch)
     if args.format == "json":
         import json
