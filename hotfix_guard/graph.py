@@ -14,35 +14,39 @@ if TYPE_CHECKING:
 
 
 class Graph:
-    """Commits reachable from the heads that matter, from one ``git log``."""
+    """Commits reachable from the heads that matter: parents and commit dates from one
+    ``git rev-list`` (which a commit-graph file makes fast), and the subjects of the
+    merges on one first-parent line from one ``git log``."""
 
     def __init__(self) -> None:
         self.parents: dict[str, tuple[str, ...]] = {}
-        self.author_date: dict[str, int] = {}
         self.commit_date: dict[str, int] = {}
-        self.subjects: dict[str, str] = {}  # full messages come with the patches (patch_ids)
+        self.subjects: dict[str, str] = {}  # merges on production's first-parent line only
 
     @classmethod
     def load(cls, git: Git, heads: Iterable[str]) -> Graph:
+        """``heads`` are revisions for ``rev-list --stdin`` (``^sha`` excludes a history)."""
         graph = cls()
         revs = [h for h in dict.fromkeys(heads) if h]
-        if not revs:
+        if not any(not r.startswith("^") for r in revs):
             return graph
-        out = git.run("log", "-z", "--no-show-signature", "--format=%H %at %ct %P%n%s", "--stdin",
-                      input="\n".join(revs) + "\n")
-        parents, adate, cdate, subjects = graph.parents, graph.author_date, graph.commit_date, graph.subjects
-        for record in out.split("\0"):
-            if not record:
-                continue
-            if record[0] == "\n":
-                record = record.lstrip("\n")
-            header, _, body = record.partition("\n")
-            sha, a, c, *ps = header.split(" ")
+        out = git.run("rev-list", "--parents", "--timestamp", "--stdin", input="\n".join(revs) + "\n")
+        parents, dates = graph.parents, graph.commit_date
+        for line in out.splitlines():
+            date, sha, *ps = line.split(" ")
             parents[sha] = tuple(ps)
-            adate[sha] = int(a)
-            cdate[sha] = int(c)
-            subjects[sha] = body
+            dates[sha] = int(date)
         return graph
+
+    def load_subjects(self, git: Git, head: str, bound: str | None = None) -> None:
+        """Subjects of the merges on ``head``'s first-parent line (where hotfixes land)."""
+        args = ["log", "-z", "--no-show-signature", "--first-parent", "--merges", "--format=%H %s", head]
+        if bound:
+            args.append(f"^{bound}")
+        for record in git.run(*args, "--").split("\0"):
+            sha, _, subject = record.lstrip("\n").partition(" ")
+            if sha:
+                self.subjects[sha] = subject
 
     def subject(self, sha: str) -> str:
         return self.subjects.get(sha, "")

@@ -19,15 +19,16 @@ equivalence (``git patch-id --stable``), as is one that reached development that
 How many git processes
 ----------------------
 A fixed number, whatever the number of commits, tags or hotfixes: one ``for-each-ref``
-for tags and hotfix branches, one ``git log`` for the whole graph (production,
-development, open release branches, tag and branch tips: parents, dates, subjects),
-and, only when some hotfix left no ancestry, one ``diff-tree --stdin`` (patches and
-full messages of the candidates) piped into one ``patch-id`` per round: at most two
-rounds, one for hotfixes whose branch is not in production (did it land by squash or
-rebase?), one for landed hotfixes not in development by ancestry. Ancestry questions are answered in Python
-from the graph: each branch's first-parent line is walked once and every commit is
-labelled with the first first-parent commit that contains it, so "is X in develop" is a
-dict lookup and "when did X reach develop" an index.
+for tags and hotfix branches, one ``rev-list`` for the whole graph (production,
+development, open release branches, tag and branch tips: parents and dates), one
+``git log --first-parent --merges`` for the subjects of production's merges, and, only
+when some hotfix left no ancestry, one ``diff-tree --stdin`` (patches and full messages
+of the candidates) piped into one ``patch-id`` per round: at most two rounds, one for
+hotfixes whose branch is not in production (did it land by squash or rebase?), one for
+landed hotfixes not in development by ancestry. Ancestry questions are answered in
+Python from the graph: each branch's first-parent line is walked once and every commit
+is labelled with the first first-parent commit that contains it, so "is X in develop"
+is a dict lookup and "when did X reach develop" an index.
 """
 
 from __future__ import annotations
@@ -46,6 +47,10 @@ if TYPE_CHECKING:
     from hotfix_guard.git import Git
 
 DAY = 86_400
+# A copy (cherry-pick, rebase, squash) is committed after its original: candidates are
+# commits dated from the original's commit date on, less this much for clocks that
+# disagree.
+CLOCK_SKEW = 3_600
 SEGMENT_LIMIT = 100  # the most first-parent commits one rebased hotfix is taken to span
 SHORT = 7
 _CHERRY_RE = re.compile(r"\(cherry picked from commit ([0-9a-f]{40})\)")
@@ -194,6 +199,7 @@ class History:
         if bound:
             heads.append(f"^{bound}")
         self.graph = Graph.load(git, heads)
+        self.graph.load_subjects(git, prod_head, bound)
         self.prod = Line(self.graph, production.name, prod_head)
         self.dev = Line(self.graph, development.name, dev_head) if development and dev_head else None
         self.releases = [Line(self.graph, r.name, r.sha) for r in releases if r.sha not in self.prod]
@@ -386,7 +392,7 @@ class History:
         """Hotfixes whose commits are not in production, but whose patches may be (squash,
         rebase, cherry-pick)."""
         prod, graph = self.prod, self.graph
-        since = min((graph.author_date.get(c, 0) for h in hotfixes for c in h.change), default=0) - DAY
+        since = min((graph.commit_date.get(c, 0) for h in hotfixes for c in h.change), default=0) - CLOCK_SKEW
         candidates = [c for c in prod.label if graph.commit_date.get(c, 0) >= since and not graph.is_merge(c)]
         self._patch_ids(hotfixes, candidates)
         index = self._index(candidates)
@@ -492,8 +498,8 @@ class History:
         if not pending or not targets:
             return
         graph = self.graph
-        since = min((graph.author_date.get(c, 0) for h in pending for side in h.sides for c in side),
-                    default=0) - DAY
+        since = min((graph.commit_date.get(c, 0) for h in pending for side in h.sides for c in side),
+                    default=0) - CLOCK_SKEW
         exclude = {c for h in pending for side in h.sides for c in side}
         candidates: list[str] = []
         for line in targets:
