@@ -180,11 +180,13 @@ class History:
         extra: Iterable[str] = (),
         bound: str | None = None,
         refs: tuple[dict[str, Tag], dict[str, dict[str, str]]] | None = None,
+        patches: tuple[dict[tuple[str, str | None], str | None], dict[str, str]] | None = None,
     ) -> None:
         """``bound``: leave out the history of this commit (its ancestors and itself).
         ``check`` bounds by the latest X.Y.0 release, or the pushed range's base: what it
         judges lies after, and whatever the bounded graph proves (an ancestry, a patch
-        copy, a tag on production) is true of the whole history too."""
+        copy, a tag on production) is true of the whole history too. ``patches``: patch
+        ids and messages already read (shared by a bounded and a whole history)."""
         self.git = git
         self.settings = settings
         self.production_branch = production
@@ -203,8 +205,8 @@ class History:
         self.prod = Line(self.graph, production.name, prod_head)
         self.dev = Line(self.graph, development.name, dev_head) if development and dev_head else None
         self.releases = [Line(self.graph, r.name, r.sha) for r in releases if r.sha not in self.prod]
-        self._pids: dict[tuple[str, str | None], str | None] = {}
-        self._bodies: dict[str, str] = {}  # full messages, read with the patches
+        # patch ids by (commit, None) or (top, base), and full messages, read with the patches
+        self._pids, self._bodies = patches if patches is not None else ({}, {})
         self.hotfixes = self._discover()
 
     # -- discovery -------------------------------------------------------------------------
@@ -793,9 +795,10 @@ def _history(ctx: Context, *, bounded: bool) -> History:
     bound = _bound(ctx, refs[0], prod_head) if bounded else None
     if bounded and bound is None and "_hotfix_history" in ctx.__dict__:
         return ctx.__dict__["_hotfix_history"]
+    patches = ctx.__dict__.setdefault("_hotfix_patches", ({}, {}))
     history = History(ctx.git, ctx.settings, production, development, ctx.releases,
                       production_head=prod_head, development_head=dev_head, extra=extra,
-                      bound=bound, refs=refs)
+                      bound=bound, refs=refs, patches=patches)
     ctx.__dict__[key] = history
     if bound is None:
         ctx.__dict__["_hotfix_history"] = ctx.__dict__["_hotfix_history_bounded"] = history
