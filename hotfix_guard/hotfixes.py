@@ -33,6 +33,7 @@ is a dict lookup and "when did X reach develop" an index.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, NamedTuple
@@ -51,6 +52,7 @@ DAY = 86_400
 # commits dated from the original's commit date on, less this much for clocks that
 # disagree.
 CLOCK_SKEW = 3_600
+LANDING_WINDOW = 90 * DAY  # how long after its last commit a hotfix is looked for in production
 SEGMENT_LIMIT = 100  # the most first-parent commits one rebased hotfix is taken to span
 SHORT = 7
 _CHERRY_RE = re.compile(r"\(cherry picked from commit ([0-9a-f]{40})\)")
@@ -392,10 +394,21 @@ class History:
 
     def _land_by_patch(self, hotfixes: list[Hotfix]) -> None:
         """Hotfixes whose commits are not in production, but whose patches may be (squash,
-        rebase, cherry-pick)."""
+        rebase, cherry-pick). A hotfix is small and urgent: only changes of at most
+        SEGMENT_LIMIT commits are looked for, among production's commits dated from their
+        first commit to LANDING_WINDOW after their last (a maintenance branch's release
+        tag, hundreds of commits off production, is not a hotfix to look for)."""
         prod, graph = self.prod, self.graph
-        since = min((graph.commit_date.get(c, 0) for h in hotfixes for c in h.change), default=0) - CLOCK_SKEW
-        candidates = [c for c in prod.label if graph.commit_date.get(c, 0) >= since and not graph.is_merge(c)]
+        hotfixes = [h for h in hotfixes if 0 < len(h.change) <= SEGMENT_LIMIT]
+        if not hotfixes:
+            return
+        windows = []
+        for h in hotfixes:
+            dates = [graph.commit_date.get(c, 0) for c in h.change]
+            windows.append((min(dates) - CLOCK_SKEW, max(dates) + LANDING_WINDOW))
+        starts, ends = _merge_windows(windows)
+        candidates = [c for c in prod.label if not graph.is_merge(c)
+                      and _in_windows(graph.commit_date.get(c, 0), starts, ends)]
         self._patch_ids(hotfixes, candidates)
         index = self._index(candidates)
         for h in hotfixes:
@@ -687,6 +700,24 @@ class History:
         return _Problem("; ".join(problems) + f": run `{fix}`",
                         "replacing a published tag: tell whoever deploys from it; "
                         "`git fetch --tags --force` updates other clones")
+
+
+def _merge_windows(windows: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """Overlapping (start, end) intervals merged, as sorted starts and ends."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for start, end in sorted(windows):
+        if ends and start <= ends[-1]:
+            ends[-1] = max(ends[-1], end)
+        else:
+            starts.append(start)
+            ends.append(end)
+    return starts, ends
+
+
+def _in_windows(when: int, starts: list[int], ends: list[int]) -> bool:
+    k = bisect.bisect_right(starts, when) - 1
+    return k >= 0 and when <= ends[k]
 
 
 def _pick_list(commits: list[str]) -> str:

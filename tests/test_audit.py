@@ -297,3 +297,24 @@ def test_shallow_clone_cannot_be_audited(history: Repo, tmp_path: Path) -> None:
                     str(clone)], check=True)
     assert_clean_error(run_cli("audit", cwd=clone), "shallow clone", "git fetch --unshallow")
     assert_clean_error(run_cli("status", "--branch", "hotfix/v1.2.6-fix-search", cwd=clone), "shallow clone")
+
+
+def test_maintenance_branch_release_is_listed_not_judged(project: Repo) -> None:
+    project.checkout("support/1.1", new=True, start="v1.2.2")
+    for k in range(3):
+        project.commit(f"backport {k}", {f"src/backport{k}.py": f"# {k}\n"})
+    project.tag("v1.1.5")
+    project.checkout("main")
+    rc, data = audit_json(project)
+    assert rc == 0, data["findings"]
+    h = by_name(data, "v1.1.5")
+    assert h["production"] is None and h["findings"] == []
+
+
+def test_windows() -> None:
+    from hotfix_guard.hotfixes import _in_windows, _merge_windows
+
+    starts, ends = _merge_windows([(10, 20), (15, 30), (50, 60)])
+    assert (starts, ends) == ([10, 50], [30, 60])
+    assert [_in_windows(t, starts, ends) for t in (5, 10, 25, 30, 40, 55, 61)] == [
+        False, True, True, True, False, True, False]
