@@ -90,7 +90,9 @@ def make_history(path: str | os.PathLike[str], commits: int = 50_000, hotfixes: 
     """Write the repository at ``path`` (created, must not exist or be empty)."""
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
+    # the same repository whoever runs it: no system or user git config
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull)
     subprocess.run(["git", "init", "-q", str(path)], check=True, env=env)
     subprocess.run(["git", "symbolic-ref", "HEAD", "refs/heads/main"], cwd=path, check=True, env=env)
 

@@ -242,7 +242,10 @@ def test_squash_rebase_and_cherry_pick_history(project: Repo) -> None:
 def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[int, object]:
     """Two 5,000-commit histories, with 20 and with 60 hotfixes."""
     make = load_generator().make_history
-    return {n: make(tmp_path_factory.mktemp(f"gen{n}") / "repo", commits=5_000, hotfixes=n) for n in (20, 60)}
+    with pytest.MonkeyPatch.context() as mp:  # module scope runs before the autouse clean_env
+        mp.setenv("HOME", str(tmp_path_factory.mktemp("gen-home")))
+        return {n: make(tmp_path_factory.mktemp(f"gen{n}") / "repo", commits=5_000, hotfixes=n)
+                for n in (20, 60)}
 
 
 def _audit_in_process(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[audit_cmd.Audit, int]:
