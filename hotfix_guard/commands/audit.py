@@ -322,18 +322,22 @@ def render_text(result: Audit, out: IO[str], *, color: bool = False) -> None:
 
     header, table = rows(result)
     findings = [f for h in result.hotfixes for f in result.of(h)]
-    if color:
+    widths = [max(len(r[k]) for r in [header, *table]) for k in range(len(header))]
+
+    def line(row: list[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip()
+
+    if color:  # the same table, coloured; never wrapped, never cut
         from rich.console import Console
         from rich.markup import escape
-        from rich.table import Table
 
         console = Console(file=out, highlight=False, soft_wrap=True)
-        grid = Table(*header, box=None, header_style="bold", pad_edge=False)
-        for row in table:
-            style = "red" if row[-1] != "-" else None
-            grid.add_row(*(escape(c) for c in row), style=style)
         if table:
-            console.print(grid)
+            console.print(f"[bold]{escape(line(header))}[/]")
+            for row in table:
+                style = "red" if row[-1] != "-" else ("dim" if row[3] == "not merged" else "")
+                console.print(f"[{style}]{escape(line(row))}[/]" if style else escape(line(row)))
+            console.print()
         for f in findings:
             _, headline, help_, _ = finding_lines(f)
             console.print(f"[cyan]{escape(f.ref or '')}[/]: [bold red]{escape(headline)}[/]")
@@ -344,9 +348,8 @@ def render_text(result: Audit, out: IO[str], *, color: bool = False) -> None:
         console.print(f"[{'bold red' if findings else 'bold green'}]{escape(summary(result))}[/]")
         return
     if table:
-        widths = [max(len(r[k]) for r in [header, *table]) for k in range(len(header))]
         for row in [header, *table]:
-            out.write("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() + "\n")
+            out.write(line(row) + "\n")
         out.write("\n")
     for f in findings:
         _, headline, help_, _ = finding_lines(f)
