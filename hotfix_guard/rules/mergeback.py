@@ -1,13 +1,141 @@
-"""Rules of issue #5 (not built yet)."""
+"""Where a hotfix goes once it is done: HG008 merged-into-both, HG009 hotfix-tagged.
+
+Both run where a hotfix lands (``check`` on the production or development branch, at
+pre-push, in CI and by hand; not on each commit) and in ``hotfix-guard audit`` over the
+whole history. The finding of every hotfix and the verdicts live in
+:mod:`hotfix_guard.hotfixes`, so ``check`` and ``audit`` say the same thing.
+"""
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from hotfix_guard.plugins import hookimpl
-from hotfix_guard.rule import Rule
+from hotfix_guard.rule import Finding, Rule
+
+if TYPE_CHECKING:
+    from hotfix_guard.context import Context
+
+LANDING_KINDS = frozenset({"production", "development"})
+LANDING_STAGES = frozenset({"pre-push", "ci", "manual"})
+
+
+class MergedIntoBoth(Rule):
+    """
+    ## What it does
+    Checks that every hotfix that reached production also reached development: the
+    hotfix's last commit is an ancestor of both branches. While a `release/*` branch is
+    open (git-flow), reaching that release branch counts instead of development, since
+    the release will be merged into development when it is finished.
+
+    A hotfix that arrived by squash, rebase or cherry-pick leaves no ancestry; it counts
+    as merged when development has a commit with the same patch (`git patch-id --stable`)
+    as the whole hotfix, or a copy of each of its commits (same patch, or a
+    `cherry picked from commit` line from `git cherry-pick -x`).
+
+    Which hotfixes `check` judges:
+    - on production, when a range is known (`--base`, CI's `before..after`, the commits a
+      push adds): the hotfixes that reached production in that range;
+    - otherwise (on production with no range, and on development): the recent
+      hotfixes, those that reached production after its latest `X.Y.0` release tag
+      (every hotfix when there is none). Until the next regular release ships from
+      development, a fix missing there is still a fix that release would lose; older
+      hotfixes are `hotfix-guard audit`'s business, not every push's.
+
+    Hotfixes are found by their merge into production (`Merge branch 'hotfix/…'`,
+    `Merge pull request #12 from org/hotfix/…`, GitLab's `… into 'main'`), by their
+    patch-release tag (`vX.Y.Z`, Z > 0) and by their branch.
+
+    ## Why
+    The workflow's step 8 is "Merge hotfix to main and development", and its pitfalls
+    list "Not merging back to development: hotfix only in main, development doesn't have
+    the fix". The next release is cut from development: without the merge-back, the bug
+    comes back with it.
+
+    ## Example
+    ```console
+    $ git checkout main && git merge --no-ff hotfix/v1.2.4-fix-payment-crash
+    $ git push origin main
+    branch: HG008 [error] merged-into-both: hotfix/v1.2.4-fix-payment-crash (a1b2c3d)
+      reached main but not develop: run `git checkout develop && git merge --no-ff
+      hotfix/v1.2.4-fix-payment-crash`
+    ```
+
+    ## How to fix
+    Run the command the message gives (merge the hotfix branch into development, or
+    into the open release branch), then push both branches: `git push origin main
+    develop`. If the branch is gone, the message names the commit to merge or the
+    commits to cherry-pick (`git cherry-pick -x`, so the copy names its original).
+    """
+
+    code = "HG008"
+    name = "merged-into-both"
+    summary = "A hotfix that reached production also reached development"
+    stages = LANDING_STAGES
+    branch_kinds = LANDING_KINDS
+
+    def check(self, ctx: Context) -> Iterable[Finding]:
+        from hotfix_guard.hotfixes import verdicts
+
+        ctx.require_production()
+        if ctx.development is None and not ctx.releases and ctx.kind == "production":
+            ctx.require_development()
+        for h, problem in verdicts(ctx, self.code):
+            yield self.finding(problem.message, ref=h.name, help=problem.help)
+
+
+class HotfixTagged(Rule):
+    """
+    ## What it does
+    Checks that a hotfix merged into production is tagged with its own version,
+    `vX.Y.Z` (from the branch name, or the merge message), on a production commit that
+    contains the hotfix, and that the tag is annotated. A missing tag, a lightweight
+    tag, and a tag on a commit that is not on production or does not contain the
+    hotfix are each a finding.
+
+    `check` judges the same hotfixes as HG008 merged-into-both: those that reached
+    production in the checked range, else those since the latest `X.Y.0` release.
+
+    ## Why
+    The workflow's step 7: "Tag the hotfix version: `git tag -a v1.2.4 -m "Hotfix: …"`",
+    and deploy that tag. The tag is what runs in production, what a rollback goes back
+    to, and what the next hotfix's version counts from (HG003). An annotated tag records
+    who tagged, when and why; a lightweight one is a bare pointer that `git describe`
+    skips by default.
+
+    ## Example
+    ```console
+    $ git checkout main && git merge --no-ff hotfix/v1.2.4-fix-payment-crash
+    $ git tag v1.2.4
+    $ hotfix-guard check
+    branch: HG009 [error] hotfix-tagged: tag v1.2.4 is a lightweight tag; release tags
+      are annotated: run `git tag -a -f v1.2.4 9f8e7d6 -m "Hotfix v1.2.4" && git push -f
+      origin v1.2.4`
+    ```
+
+    ## How to fix
+    Create the tag the message names, annotated, on the merge commit in production:
+    `git tag -a v1.2.4 <merge commit> -m "Hotfix v1.2.4: <what it fixes>"` and push it
+    (`git push origin v1.2.4`). To replace a wrong tag use `-f` on both commands, and
+    tell whoever deploys from it.
+    """
+
+    code = "HG009"
+    name = "hotfix-tagged"
+    summary = "A hotfix in production is tagged vX.Y.Z with an annotated tag"
+    stages = LANDING_STAGES
+    branch_kinds = LANDING_KINDS
+
+    def check(self, ctx: Context) -> Iterable[Finding]:
+        from hotfix_guard.hotfixes import verdicts
+
+        ctx.require_production()
+        for h, problem in verdicts(ctx, self.code):
+            yield self.finding(problem.message, ref=h.name, help=problem.help)
 
 
 @hookimpl
 def hotfix_guard_register_rules(register: Callable[[type[Rule]], None]) -> None:
-    pass
+    register(MergedIntoBoth)
+    register(HotfixTagged)
+

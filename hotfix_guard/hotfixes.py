@@ -1,0 +1,874 @@
+"""Every hotfix in the repository's history, and where each one went.
+
+Shared by HG008 merged-into-both, HG009 hotfix-tagged, ``hotfix-guard status`` and
+``hotfix-guard audit``.
+
+How a hotfix is found
+---------------------
+- by its merge: a merge commit on production's first-parent line whose subject names a
+  hotfix branch (``Merge branch 'hotfix/v1.2.4-…'``, ``Merge pull request #12 from
+  org/hotfix/v1.2.4-…``, GitLab's ``… into 'main'``, Bitbucket's ``Merged in hotfix/…``),
+  or whose second parent is the tip of a hotfix branch that still exists;
+- by its patch-release tag: ``vX.Y.Z`` with Z > 0;
+- by its branch: ``hotfix/*``, local or remote-tracking, merged or not yet.
+
+They are joined by branch name, and tags by version. A hotfix that reached production
+without leaving ancestry (squash, rebase, cherry-pick) is recognised by patch
+equivalence (``git patch-id --stable``), as is one that reached development that way.
+
+How many git processes
+----------------------
+A fixed number, whatever the number of commits, tags or hotfixes: one ``for-each-ref``
+for tags and hotfix branches, one ``rev-list`` for the whole graph (production,
+development, open release branches, tag and branch tips: parents and dates), one
+``git log --first-parent --merges`` for the subjects of production's merges, and, only
+when some hotfix left no ancestry, one ``diff-tree --stdin`` (patches and full messages
+of the candidates) piped into one ``patch-id`` per round: at most two rounds, one for
+hotfixes whose branch is not in production (did it land by squash or rebase?), one for
+landed hotfixes not in development by ancestry. Ancestry questions are answered in
+Python from the graph: each branch's first-parent line is walked once and every commit
+is labelled with the first first-parent commit that contains it, so "is X in develop"
+is a dict lookup and "when did X reach develop" an index.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterable, NamedTuple
+
+from hotfix_guard.errors import GitError
+from hotfix_guard.graph import Graph, Line, patch_ids
+from hotfix_guard.versions import Version, parse_hotfix_branch, parse_tag
+
+if TYPE_CHECKING:
+    from hotfix_guard.config import Settings
+    from hotfix_guard.context import Branch, Context
+    from hotfix_guard.git import Git
+
+DAY = 86_400
+# A copy (cherry-pick, rebase, squash) is committed after its original: candidates are
+# commits dated from the original's commit date on, less this much for clocks that
+# disagree.
+CLOCK_SKEW = 3_600
+LANDING_WINDOW = 90 * DAY  # how long after its last commit a hotfix is looked for in production
+SEGMENT_LIMIT = 100  # the most first-parent commits one rebased hotfix is taken to span
+SHORT = 7
+_CHERRY_RE = re.compile(r"\(cherry picked from commit ([0-9a-f]{40})\)")
+
+
+def short(sha: str | None) -> str:
+    return sha[:SHORT] if sha else "-"
+
+
+# -- refs ------------------------------------------------------------------------------
+
+
+class Tag(NamedTuple):
+    name: str
+    commit: str  # the commit it points at (peeled)
+    annotated: bool
+    version: Version | None
+    date: int  # tagger date (annotated) or commit date (lightweight)
+
+
+def load_refs(git: Git, settings: Settings) -> tuple[dict[str, Tag], dict[str, dict[str, str]]]:
+    """Version tags, and hotfix branches (name -> {"local": sha, "remote": sha}): one call."""
+    hotfix_prefix, remote = settings.hotfix_prefix, settings.remote
+    patterns = [f"refs/tags/{settings.tag_prefix}*"]
+    for base in ("refs/heads/", f"refs/remotes/{remote}/"):
+        if hotfix_prefix.endswith("/"):
+            patterns.append(base + hotfix_prefix.rstrip("/"))
+        else:
+            patterns.append(f"{base}{hotfix_prefix}*")
+    out = git.run(
+        "for-each-ref",
+        "--format=%(refname)%00%(objecttype)%00%(objectname)%00%(*objectname)%00%(*objecttype)"
+        "%00%(creatordate:unix)",
+        *patterns,
+    )
+    tags: dict[str, Tag] = {}
+    branches: dict[str, dict[str, str]] = {}
+    remote_base = f"refs/remotes/{remote}/"
+    for line in out.splitlines():
+        refname, kind, obj, peeled, peeled_kind, date = line.split("\0")
+        if refname.startswith("refs/tags/"):
+            name = refname[len("refs/tags/"):]
+            commit = peeled or obj
+            if (peeled_kind or kind) != "commit":
+                continue  # a tag of a tree or blob names no release
+            tags[name] = Tag(name, commit, kind == "tag", parse_tag(name, settings.tag_prefix),
+                             int(date or 0))
+        elif refname.startswith("refs/heads/"):
+            name = refname[len("refs/heads/"):]
+            if name.startswith(hotfix_prefix):
+                branches.setdefault(name, {})["local"] = obj
+        elif refname.startswith(remote_base):
+            name = refname[len(remote_base):]
+            if name.startswith(hotfix_prefix):
+                branches.setdefault(name, {})["remote"] = obj
+    return tags, branches
+
+
+# -- hotfixes ----------------------------------------------------------------------------
+
+
+class Landing(NamedTuple):
+    """Where and how a hotfix reached a branch."""
+
+    branch: str
+    commit: str  # the first-parent commit of that branch that brought it
+    index: int  # its position on the first-parent line
+    date: int  # its commit date
+    how: str  # merge | fast-forward | commit | squash | cherry-pick
+
+
+@dataclass
+class Hotfix:
+    branch: str | None  # hotfix/v1.2.4-fix-payment-crash; None when found by tag alone
+    version: Version | None
+    found_by: list[str] = field(default_factory=list)  # "merge", "tag", "branch"
+    merges: list[str] = field(default_factory=list)  # production merges naming it, newest first
+    tag: Tag | None = None
+    local: str | None = None  # tip of the local branch, if it exists
+    remote: str | None = None  # tip of the remote-tracking branch, if it exists
+    tip: str | None = None  # the hotfix's newest commit
+    change: list[str] = field(default_factory=list)  # its own commits (no merges), newest first
+    base: str | None = None  # the commit the change applies to (for its combined patch)
+    production: Landing | None = None
+    production_change: list[str] = field(default_factory=list)  # production-side copies (squash/rebase)
+    development: Landing | None = None
+    release: Landing | None = None  # the open release branch it reached
+    partial: dict[str, tuple[int, int]] = field(default_factory=dict)  # branch -> (copied, total)
+    missing: dict[str, list[str]] = field(default_factory=dict)  # branch -> commits not copied there
+    resolved: bool = False
+
+    @property
+    def name(self) -> str:
+        if self.branch:
+            return self.branch
+        if self.tag:
+            return self.tag.name
+        return str(self.version) if self.version else "?"
+
+    @property
+    def exists(self) -> bool:
+        return bool(self.local or self.remote)
+
+    @property
+    def sides(self) -> list[list[str]]:
+        return [side for side in (self.change, self.production_change) if side]
+
+
+class _Problem(NamedTuple):
+    message: str
+    help: str
+
+
+class History:
+    """Hotfixes, production, development and open release branches, as git shows them."""
+
+    def __init__(
+        self,
+        git: Git,
+        settings: Settings,
+        production: Branch,
+        development: Branch | None,
+        releases: Iterable[Branch] = (),
+        *,
+        production_head: str | None = None,
+        development_head: str | None = None,
+        extra: Iterable[str] = (),
+        bound: str | None = None,
+        refs: tuple[dict[str, Tag], dict[str, dict[str, str]]] | None = None,
+        patches: tuple[dict[tuple[str, str | None], str | None], dict[str, str]] | None = None,
+    ) -> None:
+        """``bound``: leave out the history of this commit (its ancestors and itself).
+        ``check`` bounds by the latest X.Y.0 release, or the pushed range's base: what it
+        judges lies after, and whatever the bounded graph proves (an ancestry, a patch
+        copy, a tag on production) is true of the whole history too. ``patches``: patch
+        ids and messages already read (shared by a bounded and a whole history)."""
+        self.git = git
+        self.settings = settings
+        self.production_branch = production
+        self.development_branch = development
+        self.bound = bound
+        self.tags, self.branch_refs = refs if refs is not None else load_refs(git, settings)
+        prod_head = production_head or production.sha
+        dev_head = development_head or (development.sha if development else None)
+        heads = [prod_head, dev_head, *(r.sha for r in releases), *extra]
+        heads += [t.commit for t in self.tags.values()]
+        heads += [sha for refs in self.branch_refs.values() for sha in refs.values()]
+        if bound:
+            heads.append(f"^{bound}")
+        self.graph = Graph.load(git, heads)
+        self.graph.load_subjects(git, prod_head, bound)
+        self.prod = Line(self.graph, production.name, prod_head)
+        self.dev = Line(self.graph, development.name, dev_head) if development and dev_head else None
+        self.releases = [Line(self.graph, r.name, r.sha) for r in releases if r.sha not in self.prod]
+        # patch ids by (commit, None) or (top, base), and full messages, read with the patches
+        self._pids, self._bodies = patches if patches is not None else ({}, {})
+        self.hotfixes = self._discover()
+
+    # -- discovery -------------------------------------------------------------------------
+
+    def _discover(self) -> list[Hotfix]:
+        settings, graph, prod = self.settings, self.graph, self.prod
+        prefix, tag_prefix = settings.hotfix_prefix, settings.tag_prefix
+        by_branch: dict[str, Hotfix] = {}
+
+        def entry(branch: str) -> Hotfix:
+            h = by_branch.get(branch)
+            if h is None:
+                h = by_branch[branch] = Hotfix(branch, parse_hotfix_branch(branch, prefix, tag_prefix).version)
+            return h
+
+        tips: dict[str, list[str]] = {}
+        for name, refs in self.branch_refs.items():
+            for sha in refs.values():
+                tips.setdefault(sha, []).append(name)
+
+        # 1. merges on production's first-parent line (newest first)
+        for sha in reversed(prod.fp):
+            ps = graph.parents.get(sha, ())
+            if len(ps) < 2:
+                continue
+            subject = graph.subject(sha)
+            name = branch_in_message(subject, prefix)
+            if name is None:
+                named = tips.get(ps[1])
+                name = named[0] if named else None
+            if name is None:
+                continue
+            h = entry(name)
+            if "merge" not in h.found_by:
+                h.found_by.append("merge")
+            h.merges.append(sha)
+            if h.version is None:
+                h.version = version_in_message(subject, tag_prefix)
+
+        # 2. branches that still exist
+        for name, refs in self.branch_refs.items():
+            h = entry(name)
+            h.local, h.remote = refs.get("local"), refs.get("remote")
+            h.found_by.append("branch")
+
+        # 3. patch-release tags
+        by_version: dict[Version, list[Hotfix]] = {}
+        for h in by_branch.values():
+            if h.version is not None:
+                by_version.setdefault(h.version, []).append(h)
+        result = list(by_branch.values())
+        for tag in self.tags.values():
+            if tag.version is None:
+                continue
+            owners = by_version.get(tag.version)
+            if owners:
+                for h in owners:
+                    h.tag = tag
+                    if "tag" not in h.found_by:
+                        h.found_by.append("tag")
+            elif tag.version.patch > 0:
+                h = Hotfix(None, tag.version, ["tag"], tag=tag)
+                result.append(h)
+                by_version[tag.version] = [h]
+
+        self._boundaries = {prod.label[t.commit] for t in self.tags.values()
+                            if t.version is not None and t.commit in prod}
+        for h in result:
+            self._place(h)
+        self._boundaries |= {h.production.index for h in result if h.production}
+        for h in result:
+            if h.production and h.production.how in ("fast-forward", "commit") and h.merges == []:
+                self._segment(h)  # now that every landing is known
+        if any(h.production is None and h.tip for h in result):
+            self._land_by_patch([h for h in result if h.production is None and h.tip])
+        result.sort(key=self._order)
+        return result
+
+    def _order(self, h: Hotfix) -> tuple:
+        landed = h.production.index if h.production else len(self.prod.fp)
+        return (landed, h.version or Version(0, 0, 0), h.name)
+
+    def _place(self, h: Hotfix) -> None:
+        """Tip, own commits and production landing, from ancestry alone."""
+        prod, graph = self.prod, self.graph
+        if h.merges:
+            merge = h.merges[0]
+            i = prod.index[merge]
+            h.tip = graph.parents[merge][1]
+            h.change = self._own(prod.newly(i), exclude=merge)
+            h.base = graph.parents[merge][0]
+            h.production = Landing(prod.name, merge, i, prod.date(i), "merge")
+            return
+        tip = h.local or h.remote or (h.tag.commit if h.tag else None)
+        if tip is None or tip not in graph.parents:
+            return  # only behind the bound: older than anything judged
+        h.tip = tip
+        if tip in prod and "branch" in h.found_by and self._fresh(h, tip):
+            return  # a branch just cut from production: nothing of its own yet
+        if tip in prod:
+            i = prod.label[tip]
+            top = prod.fp[i]
+            if graph.is_merge(top) and top != tip:
+                h.change = self._own(prod.newly(i), exclude=top)
+                h.base = graph.parents[top][0]
+                h.production = Landing(prod.name, top, i, prod.date(i), "merge")
+            elif graph.is_merge(top):  # the tag is on an unnamed merge: the hotfix is its side
+                h.tip = graph.parents[top][1]
+                h.change = self._own(prod.newly(i), exclude=top)
+                h.base = graph.parents[top][0]
+                h.production = Landing(prod.name, top, i, prod.date(i), "merge")
+            else:
+                how = "fast-forward" if "branch" in h.found_by else "commit"
+                h.production = Landing(prod.name, top, i, prod.date(i), how)
+                h.change, h.base = [tip], (graph.parents[tip] or (None,))[0]
+        else:
+            h.change, h.base = self._outside(tip, prod)
+
+    def _fresh(self, h: Hotfix, tip: str) -> bool:
+        """Is the branch's tip a commit production had before the hotfix began? A hotfix
+        that arrived by fast-forward ends on a commit of its own; a branch that points at a
+        merge (another hotfix's, a release's) or at another release's tag has none yet."""
+        if h.tag is not None and h.tag.commit == tip:
+            return False
+        if self.graph.is_merge(tip):
+            return True
+        return any(t.commit == tip and t.version is not None and t.version != h.version
+                   for t in self.tags.values())
+
+    def _own(self, commits: list[str], exclude: str) -> list[str]:
+        graph = self.graph
+        own = [c for c in commits if c != exclude and not graph.is_merge(c)]
+        own.sort(key=lambda c: graph.commit_date.get(c, 0), reverse=True)
+        return own
+
+    def _segment(self, h: Hotfix) -> None:
+        """A hotfix that arrived as plain commits on production's first-parent line (fast-
+        forward, rebase, squash, or commits made on production) leaves no record of where
+        it began. Its commits are taken to be its tip and the commits just before it that
+        were committed in the same second (a rebase or GitHub's "rebase and merge" writes
+        them together), never past a merge, a release tag or another hotfix. Taking more
+        would blame the hotfix for unrelated commits made on production."""
+        prod, graph = self.prod, self.graph
+        assert h.production is not None
+        i = h.production.index
+        top = prod.fp[i]
+        when = graph.commit_date.get(top)
+        change = [top]
+        j = i - 1
+        while j >= 0 and len(change) < SEGMENT_LIMIT:
+            sha = prod.fp[j]
+            if j in self._boundaries or graph.is_merge(sha) or graph.commit_date.get(sha) != when:
+                break
+            change.append(sha)
+            j -= 1
+        h.change = change
+        h.base = prod.fp[j] if j >= 0 else None
+
+    def _outside(self, tip: str, line: Line) -> tuple[list[str], str | None]:
+        """Commits of ``tip`` not in ``line`` (newest first), and where they fork from it."""
+        graph = self.graph
+        own: list[str] = []
+        stack, seen = [tip], {tip}
+        while stack and len(own) < 10 * SEGMENT_LIMIT:
+            sha = stack.pop()
+            if not graph.is_merge(sha):
+                own.append(sha)
+            for p in graph.parents.get(sha, ()):
+                if p not in seen and p not in line:
+                    seen.add(p)
+                    stack.append(p)
+        own.sort(key=lambda c: graph.commit_date.get(c, 0), reverse=True)
+        base: str | None = None
+        sha = tip
+        while sha in graph.parents and sha not in line:
+            ps = graph.parents[sha]
+            if not ps:
+                break
+            sha = ps[0]
+        if sha in line:
+            base = sha
+        return own, base
+
+    def _land_by_patch(self, hotfixes: list[Hotfix]) -> None:
+        """Hotfixes whose commits are not in production, but whose patches may be (squash,
+        rebase, cherry-pick). A hotfix is small and urgent: only changes of at most
+        SEGMENT_LIMIT commits are looked for, among production's commits dated from their
+        first commit to LANDING_WINDOW after their last (a maintenance branch's release
+        tag, hundreds of commits off production, is not a hotfix to look for)."""
+        prod, graph = self.prod, self.graph
+        hotfixes = [h for h in hotfixes if 0 < len(h.change) <= SEGMENT_LIMIT]
+        if not hotfixes:
+            return
+        windows = []
+        for h in hotfixes:
+            dates = [graph.commit_date.get(c, 0) for c in h.change]
+            windows.append((min(dates) - CLOCK_SKEW, max(dates) + LANDING_WINDOW))
+        starts, ends = _merge_windows(windows)
+        candidates = [c for c in prod.label if not graph.is_merge(c)
+                      and _in_windows(graph.commit_date.get(c, 0), starts, ends)]
+        self._patch_ids(hotfixes, candidates)
+        index = self._index(candidates)
+        for h in hotfixes:
+            combined = (h.tip, h.base) if h.tip and h.base else None
+            found = self._match(h.change, combined, prod, index)
+            if found is None:
+                continue
+            how, commits = found
+            i = max(prod.label[c] for c in commits)
+            h.production = Landing(prod.name, prod.fp[i], i, prod.date(i), how)
+            h.production_change = sorted(commits, key=lambda c: graph.commit_date.get(c, 0), reverse=True)
+
+    # -- patch equivalence -------------------------------------------------------------------
+
+    def _patch_ids(self, hotfixes: Iterable[Hotfix], candidates: Iterable[str]) -> None:
+        """Patch ids of the hotfixes' commits, their combined changes and the candidates:
+        one ``diff-tree --stdin`` into one ``patch-id``."""
+        wanted: list[tuple[str, str | None]] = []
+        for h in hotfixes:
+            for side in h.sides:
+                wanted += [(c, None) for c in side]
+            if h.tip and h.base and len(h.change) > 1:
+                wanted.append((h.tip, h.base))
+        wanted += [(c, None) for c in candidates]
+        wanted = [w for w in dict.fromkeys(wanted) if w not in self._pids]
+        if not wanted:
+            return
+        pids, bodies = patch_ids(self.git, wanted)
+        self._pids.update(pids)
+        self._bodies.update(bodies)
+
+    def _index(self, candidates: Iterable[str]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """Candidates by patch id, and by the commit their ``cherry-pick -x`` line names."""
+        by_pid: dict[str, list[str]] = {}
+        by_origin: dict[str, list[str]] = {}
+        candidates = list(candidates)
+        for c in candidates:
+            pid = self._pids.get((c, None))
+            if pid:
+                by_pid.setdefault(pid, []).append(c)
+        for c in candidates:
+            for origin in _CHERRY_RE.findall(self._bodies.get(c, "")):
+                by_origin.setdefault(origin, []).append(c)
+        return by_pid, by_origin
+
+    def _match(self, change: list[str], combined: tuple[str, str] | None, line: Line,
+               index: tuple[dict[str, list[str]], dict[str, list[str]]]) -> tuple[str, list[str]] | None:
+        """How ``change`` reached ``line`` by patch equivalence, with the commits of ``line``
+        that carry it: ("squash", [one commit]) when one commit carries the whole change,
+        ("cherry-pick", [...]) when each commit has its copy (cherry-pick or rebase)."""
+        by_pid, by_origin = index
+        if not change:
+            return None
+        if combined is not None and len(change) > 1:
+            pid = self._pids.get(combined)
+            hits = [c for c in by_pid.get(pid, ()) if c in line] if pid else []
+            if hits:
+                return "squash", hits[:1]
+        found: list[str] = []
+        for c in change:
+            if c in line:
+                found.append(c)
+                continue
+            pid = self._pids.get((c, None))
+            hits = [x for x in by_pid.get(pid, ()) if x in line and x != c] if pid else []
+            hits = hits or [x for x in by_origin.get(c, ()) if x in line]
+            if not hits:
+                return None
+            found.append(hits[0])
+        return "cherry-pick", found
+
+    def _missing(self, change: list[str], line: Line,
+                 index: tuple[dict[str, list[str]], dict[str, list[str]]]) -> list[str]:
+        """The commits of ``change`` with no copy in ``line``."""
+        by_pid, by_origin = index
+        missing = []
+        for c in change:
+            pid = self._pids.get((c, None))
+            if c in line or (pid and any(x in line for x in by_pid.get(pid, ()))) or any(
+                    x in line for x in by_origin.get(c, ())):
+                continue
+            missing.append(c)
+        return missing
+
+    # -- merge-back ----------------------------------------------------------------------
+
+    def resolve(self, hotfixes: Iterable[Hotfix]) -> None:
+        """Where the landed ``hotfixes`` went besides production: development, the open
+        release branches. Ancestry first; patch equivalence in one batch for the rest."""
+        pending: list[Hotfix] = []
+        targets = [t for t in (self.dev, *self.releases) if t is not None]
+        for h in hotfixes:
+            if h.resolved or h.tip is None:
+                continue
+            h.resolved = True
+            for line in targets:
+                reach = self._reach_by_ancestry(h, line)
+                if reach:
+                    self._set(h, line, reach)
+            if h.development is None and h.release is None:
+                pending.append(h)
+        if not pending or not targets:
+            return
+        graph = self.graph
+        since = min((graph.commit_date.get(c, 0) for h in pending for side in h.sides for c in side),
+                    default=0) - CLOCK_SKEW
+        exclude = {c for h in pending for side in h.sides for c in side}
+        candidates: list[str] = []
+        for line in targets:
+            candidates += [c for c in line.label if graph.commit_date.get(c, 0) >= since
+                           and c not in exclude and not graph.is_merge(c)]
+        candidates = list(dict.fromkeys(candidates))
+        self._patch_ids(pending, candidates)
+        index = self._index(candidates)
+        for h in pending:
+            for line in targets:
+                if self._reached(h, line):
+                    continue
+                for side in h.sides:
+                    combined = (h.tip, h.base) if side is h.change and h.tip and h.base else None
+                    found = self._match(side, combined, line, index)
+                    if found:
+                        how, commits = found
+                        i = max(line.label[c] for c in commits)
+                        self._set(h, line, Landing(line.name, line.fp[i], i, line.date(i), how))
+                        break
+                else:
+                    side = h.sides[0]
+                    missing = self._missing(side, line, index)
+                    if len(missing) < len(side):
+                        h.partial[line.name] = (len(side) - len(missing), len(side))
+                        h.missing[line.name] = missing
+
+    def _reached(self, h: Hotfix, line: Line) -> bool:
+        got = h.development if line is self.dev else h.release
+        return got is not None and got.branch == line.name
+
+    def _set(self, h: Hotfix, line: Line, reach: Landing) -> None:
+        if line is self.dev:
+            h.development = reach
+        elif h.release is None:
+            h.release = reach
+
+    def _reach_by_ancestry(self, h: Hotfix, line: Line) -> Landing | None:
+        for side in ([h.tip] if h.tip else [], *h.sides):
+            if side and all(c in line for c in side):
+                i = max(line.label[c] for c in side)
+                how = "fast-forward" if line.fp[i] in side else "merge"
+                return Landing(line.name, line.fp[i], i, line.date(i), how)
+        return None
+
+    # -- questions -------------------------------------------------------------------------
+
+    def find(self, branch: str) -> Hotfix | None:
+        for h in self.hotfixes:
+            if h.branch == branch:
+                return h
+        return None
+
+    def landed(self) -> list[Hotfix]:
+        return [h for h in self.hotfixes if h.production is not None]
+
+    def latest_minor(self) -> Tag | None:
+        """The newest release that is not a patch (X.Y.0) on production."""
+        best: Tag | None = None
+        for tag in self.tags.values():
+            if tag.version is not None and tag.version.patch == 0 and tag.commit in self.prod:
+                if best is None or tag.version > best.version:  # type: ignore[operator]
+                    best = tag
+        return best
+
+    def recent(self) -> list[Hotfix]:
+        """Hotfixes that reached production after its latest X.Y.0 release (all, without one)."""
+        tag = self.latest_minor()
+        floor = self.prod.label[tag.commit] if tag else -1
+        return [h for h in self.landed() if h.production.index > floor]  # type: ignore[union-attr]
+
+    def landed_between(self, base: str) -> list[Hotfix]:
+        """Hotfixes whose production landing is in ``base..head``."""
+        if base in self.prod.index:
+            floor = self.prod.index[base]
+            return [h for h in self.landed() if h.production.index > floor]  # type: ignore[union-attr]
+        if base in self.graph.parents:
+            below = Line(self.graph, "base", base)
+            return [h for h in self.landed() if h.production.commit not in below]  # type: ignore[union-attr]
+        return self.landed()
+
+    def days_to_development(self, h: Hotfix) -> float | None:
+        target = h.development or h.release
+        if h.production is None or target is None:
+            return None
+        return round((target.date - h.production.date) / DAY, 1)
+
+    # -- the two rules' verdicts -------------------------------------------------------------
+
+    def merged_into_both(self, h: Hotfix) -> _Problem | None:
+        """HG008's verdict on one landed hotfix (``resolve`` it first)."""
+        if h.production is None or self.dev is None and not self.releases:
+            return None
+        self.resolve([h])
+        if h.development is not None or h.release is not None:
+            return None
+        prod, dev, remote = self.prod.name, self.dev.name if self.dev else None, self.settings.remote
+        target = self.releases[0].name if self.releases else dev
+        if self.releases:
+            names = ", ".join(r.name for r in self.releases)
+            where = (f"neither {dev} nor the open release branch {names}" if dev
+                     else f"not the open release branch {names}")
+        else:
+            where = f"not {dev}"
+        partial = h.partial.get(target or "")
+        command = f"git checkout {target} && {self._bring(h, target or '', bool(partial))}"
+        what = f"{h.name} ({short(h.tip)})"
+        message = f"{what} reached {prod} but {where}: run `{command}`"
+        if partial:
+            message = (f"{what} reached {prod} but only {partial[0]} of its {partial[1]} commits are in "
+                       f"{target}: run `{command}`")
+        help_ = (f"then push it: git push {remote} {target}. A fix that is only in {prod} comes back "
+                 f"as a regression with the next release from {target}")
+        return _Problem(message, help_)
+
+    def _bring(self, h: Hotfix, target: str, partial: bool) -> str:
+        """The git command that brings a hotfix into ``target``: merge its branch while it
+        exists, else cherry-pick what is missing or what production got as plain commits,
+        else merge its last commit."""
+        if not partial and h.local:
+            return f"git merge --no-ff {h.branch}"
+        if not partial and h.remote:
+            return f"git merge --no-ff {self.settings.remote}/{h.branch}"
+        assert h.production is not None
+        if partial or h.production.how != "merge":
+            commits = h.missing.get(target) or h.production_change or h.change
+            return f"git cherry-pick -x {_pick_list(commits)}"
+        return f"git merge --no-ff {short(h.tip)}"
+
+    def tag_state(self, h: Hotfix) -> str:
+        """ok | missing | lightweight | not-on-production | misplaced | none (no version)."""
+        if h.version is None:
+            return "none"
+        tag = self.tags.get(f"{self.settings.tag_prefix}{h.version}")
+        if tag is None:
+            return "missing"
+        if tag.commit not in self.prod:
+            return "not-on-production"
+        if h.production is not None and not self.prod.contains(tag.commit, self._landed_tip(h)):
+            return "misplaced"
+        return "ok" if tag.annotated else "lightweight"
+
+    def _landed_tip(self, h: Hotfix) -> str:
+        """The newest commit of the hotfix as production has it."""
+        assert h.production is not None
+        if h.production_change:
+            return h.production_change[0]
+        return h.tip if h.tip in self.prod else h.production.commit  # type: ignore[return-value]
+
+    def tagged(self, h: Hotfix) -> _Problem | None:
+        """HG009's verdict on one landed hotfix."""
+        if h.production is None:
+            return None
+        prod, remote, p = self.prod.name, self.settings.remote, self.settings.tag_prefix
+        at = short(h.production.commit)
+        state = self.tag_state(h)
+        if state == "ok":
+            return None
+        if state == "none":
+            return _Problem(
+                f"{h.name} reached {prod} at {at} but names no version, so its release tag cannot be told",
+                f"name hotfix branches {self.settings.hotfix_prefix}{p}X.Y.Z-<description>, and tag the "
+                f"release: git tag -a {p}X.Y.Z {at} -m \"Hotfix {p}X.Y.Z\"",
+            )
+        name = f"{p}{h.version}"
+        if state == "missing":
+            return _Problem(
+                f"{h.name} reached {prod} at {at} but is not tagged: there is no tag {name}: "
+                f"run `git tag -a {name} {at} -m \"Hotfix {name}\" && git push {remote} {name}`",
+                "the tag is what gets deployed and what the next hotfix's version counts from",
+            )
+        tag = self.tags[name]
+        problems: list[str] = []
+        if state == "not-on-production":
+            problems.append(f"tag {name} is on {short(tag.commit)}, which is not on {prod}")
+        elif state == "misplaced":
+            problems.append(f"tag {name} is on {short(tag.commit)}, which does not contain {h.name} "
+                            f"({short(self._landed_tip(h))}, reached {prod} at {at})")
+        if not tag.annotated:
+            problems.append(f"tag {name} is a lightweight tag; release tags are annotated")
+        target = short(tag.commit) if state == "lightweight" else at
+        fix = f"git tag -a -f {name} {target} -m \"Hotfix {name}\" && git push -f {remote} {name}"
+        return _Problem("; ".join(problems) + f": run `{fix}`",
+                        "replacing a published tag: tell whoever deploys from it; "
+                        "`git fetch --tags --force` updates other clones")
+
+
+def _merge_windows(windows: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """Overlapping (start, end) intervals merged, as sorted starts and ends."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for start, end in sorted(windows):
+        if ends and start <= ends[-1]:
+            ends[-1] = max(ends[-1], end)
+        else:
+            starts.append(start)
+            ends.append(end)
+    return starts, ends
+
+
+def _in_windows(when: int, starts: list[int], ends: list[int]) -> bool:
+    k = bisect.bisect_right(starts, when) - 1
+    return k >= 0 and when <= ends[k]
+
+
+def _pick_list(commits: list[str]) -> str:
+    ordered = list(reversed(commits))  # oldest first
+    if len(ordered) > 3:
+        return f"{short(ordered[0])}^..{short(ordered[-1])}"
+    return " ".join(short(c) for c in ordered)
+
+
+# -- messages --------------------------------------------------------------------------------
+
+
+def branch_in_message(subject: str, prefix: str) -> str | None:
+    """The hotfix branch a merge subject says it merges, if any.
+
+    ``Merge branch 'hotfix/v1.2.4-x'``, ``Merge branch 'hotfix/v1.2.4-x' into 'main'``,
+    ``Merge pull request #12 from org/hotfix/v1.2.4-x``, ``Merge remote-tracking branch
+    'origin/hotfix/v1.2.4-x'``, ``Merged in hotfix/v1.2.4-x (pull request #5)``; not
+    ``Merge branch 'main' into hotfix/v1.2.4-x`` (that merges *into* the hotfix).
+    """
+    pattern = re.compile(r"(?:^|(?<=[\s'\"/:(]))" + re.escape(prefix) + r"[^\s'\"]+")
+    for match in pattern.finditer(subject):
+        before = subject[: match.start()].rstrip("'\" ").lower()
+        if before.endswith(" into") or before == "into":
+            continue
+        return match.group(0).rstrip(".,;:)")
+    return None
+
+
+def version_in_message(subject: str, tag_prefix: str) -> Version | None:
+    match = re.search(r"(?<![\w.])" + re.escape(tag_prefix) + r"((?:0|[1-9]\d*)\.(?:0|[1-9]\d*)\.(?:0|[1-9]\d*))(?![\w.])"
+                      r"(?!-(?:rc|alpha|beta|pre|dev))", subject, re.IGNORECASE)
+    return Version.parse(match.group(1)) if match else None
+
+
+# -- for rules -------------------------------------------------------------------------------
+
+
+def verdicts(ctx: Context, code: str) -> list[tuple[Hotfix, _Problem]]:
+    """HG008's or HG009's problems with the hotfixes ``check`` judges (see :func:`judged`).
+
+    First on the history bounded by the latest X.Y.0 release (or the checked range's
+    base), which is small; only when that finds a problem, again on the whole history,
+    so that a commit or a copy from before the bound can still clear the hotfix. Both
+    rules share the histories (cached on the context).
+    """
+    cache = ctx.__dict__.setdefault("_hotfix_verdicts", {})
+    if code in cache:
+        return cache[code]
+    history = _history(ctx, bounded=True)
+    result = _judge(ctx, history, code)
+    if result and history.bound is not None:
+        result = _judge(ctx, _history(ctx, bounded=False), code)
+    if result and ctx.info.shallow:
+        raise shallow_error()  # the missing history may hold the merge or the copy
+    cache[code] = result
+    return result
+
+
+def shallow_error() -> GitError:
+    return GitError(
+        "this is a shallow clone: it hides the history that shows where each hotfix was merged",
+        hint="fetch the full history: `git fetch --unshallow` (actions/checkout: fetch-depth: 0)",
+    )
+
+
+def _judge(ctx: Context, history: History, code: str) -> list[tuple[Hotfix, _Problem]]:
+    hotfixes = judged(ctx, history)
+    if code == "HG008":
+        history.resolve(hotfixes)
+        verdict = history.merged_into_both
+    else:
+        verdict = history.tagged
+    result = []
+    for h in hotfixes:
+        problem = verdict(h)
+        if problem is not None:
+            result.append((h, problem))
+    return result
+
+
+def _history(ctx: Context, *, bounded: bool) -> History:
+    """The history as ``check`` sees it: on production the checked commit is
+    production's head, on development development's."""
+    key = "_hotfix_history_bounded" if bounded else "_hotfix_history"
+    cached = ctx.__dict__.get(key)
+    if cached is not None:
+        return cached
+    production = ctx.require_production()
+    development = ctx.development
+    extra: list[str] = []
+    if ctx.kind == "production":
+        prod_head, dev_head = ctx.head, None
+        base = _base(ctx)
+        if base:
+            extra.append(base)
+    else:
+        prod_head, dev_head = production.sha, ctx.head
+        if development is None:  # checked under its name, not found as a ref (yet)
+            from hotfix_guard.context import Branch
+
+            development = Branch(ctx.branch, f"refs/heads/{ctx.branch}", ctx.head)
+    refs = ctx.__dict__.get("_hotfix_refs")
+    if refs is None:
+        refs = ctx.__dict__["_hotfix_refs"] = load_refs(ctx.git, ctx.settings)
+    bound = _bound(ctx, refs[0], prod_head) if bounded else None
+    if bounded and bound is None and "_hotfix_history" in ctx.__dict__:
+        return ctx.__dict__["_hotfix_history"]
+    patches = ctx.__dict__.setdefault("_hotfix_patches", ({}, {}))
+    history = History(ctx.git, ctx.settings, production, development, ctx.releases,
+                      production_head=prod_head, development_head=dev_head, extra=extra,
+                      bound=bound, refs=refs, patches=patches)
+    ctx.__dict__[key] = history
+    if bound is None:
+        ctx.__dict__["_hotfix_history"] = ctx.__dict__["_hotfix_history_bounded"] = history
+    return history
+
+
+def _bound(ctx: Context, tags: dict[str, Tag], prod_head: str) -> str | None:
+    """Where ``check`` may stop reading history: the range's base on production, else the
+    latest X.Y.0 release in production (a few ``merge-base --is-ancestor`` at most)."""
+    if ctx.kind == "production":
+        base = _base(ctx)
+        if base and base != ctx.head:
+            return base
+    minors = sorted((t for t in tags.values() if t.version is not None and t.version.patch == 0),
+                    key=lambda t: t.version, reverse=True)  # type: ignore[arg-type,return-value]
+    for tag in minors[:3]:
+        if ctx.git.is_ancestor(tag.commit, prod_head):
+            return tag.commit
+    return None
+
+
+def judged(ctx: Context, history: History) -> list[Hotfix]:
+    """Which hotfixes ``check`` judges (see HG008's documentation).
+
+    On production with a range (``--base``, CI's before..after, a push): the hotfixes
+    that reached production in that range. Otherwise the recent ones: those that reached
+    production after its latest X.Y.0 release.
+    """
+    if ctx.kind == "production":
+        base = _base(ctx)
+        if base and base != ctx.head:
+            return history.landed_between(base)
+    return history.recent()
+
+
+def _base(ctx: Context) -> str | None:
+    from hotfix_guard.rule import Skip
+
+    try:
+        return ctx.base
+    except Skip:
+        return None
