@@ -5,17 +5,20 @@ every key is checked for its name and type here. Per-rule options
 (``[tool.hotfix-guard.rules.<rule-name>]``) are checked against each rule's declared
 options once the rules are loaded (see :mod:`hotfix_guard.plugins`).
 
-On the every-commit path: standard library only, no dataclasses (it imports inspect).
+On the every-commit path: standard library only, no dataclasses (it imports inspect),
+no typing, and ``re`` only when a config file is validated.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import sys
-from typing import Any
 
 from hotfix_guard.errors import ConfigError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 CONFIG_FILE = ".hotfix-guard.toml"
 
@@ -176,14 +179,27 @@ def find_config(toplevel: str | None) -> str | None:
     return None
 
 
+def _mentions_us(path: str) -> bool:
+    """Whether a pyproject.toml could hold our table: any spelling of the key
+    (``[tool.hotfix-guard]``, ``[tool."hotfix-guard"]``, dotted keys, even a
+    ``\\u``-escaped hyphen) has ``hotfix`` in it."""
+    try:
+        with open(path, "rb") as fh:
+            return b"hotfix" in fh.read()
+    except OSError:
+        return True  # let the reader report it
+
+
 def load(path: str | None, *, explicit: bool = False) -> Settings:
     """Read and validate a config file. ``explicit`` for ``--config``: it must exist."""
     if path is None:
         return Settings()
     if explicit and not os.path.isfile(path):
         raise ConfigError(f"config file not found: {path}", hint="check the --config path")
-    data = _load_toml(path)
     is_pyproject = os.path.basename(path) == "pyproject.toml"
+    if is_pyproject and not explicit and not _mentions_us(path):
+        return Settings()  # no [tool.hotfix-guard] can be in it: skip the TOML parser (~10 ms)
+    data = _load_toml(path)
     if is_pyproject:
         tool = data.get("tool", {})
         section = tool.get("hotfix-guard") if isinstance(tool, dict) else None
@@ -235,6 +251,8 @@ def validate(data: dict[str, Any], path: str, is_pyproject: bool = False) -> dic
         elif key == "ticket-pattern":
             if not isinstance(value, str):
                 raise fail(key, expected, value)
+            import re
+
             try:
                 re.compile(value)
             except re.error as exc:
