@@ -123,6 +123,7 @@ class Git:
         self.cwd = os.path.abspath(cwd or os.getcwd())
         self.env = git_environment(self.cwd, isolated=isolated)
         self.calls = 0  # how many git processes this gateway started (for tests)
+        self._memo: dict[tuple[str, ...], object] = {}  # answers that cannot change (see _fixed)
 
     # -- running ---------------------------------------------------------------
 
@@ -269,19 +270,42 @@ class Git:
         out = self.try_run("rev-parse", "--verify", "-q", "--end-of-options", rev + "^{commit}")
         return out.strip() if out else None
 
+    # Questions about commit ids alone have answers that cannot change while we run: they
+    # are asked of git once per process (rules that need the same range share one call).
+
     def merge_base(self, a: str, b: str) -> str | None:
+        key = ("merge-base", a, b)
+        if key in self._memo:
+            return self._memo[key]  # type: ignore[return-value]
         out = self.try_run("merge-base", a, b)
-        return out.strip() if out else None
+        result = out.strip() if out else None
+        if _fixed(key[1:]):
+            self._memo[key] = result
+        return result
 
     def is_ancestor(self, a: str, b: str) -> bool:
+        key = ("is-ancestor", a, b)
+        if key in self._memo:
+            return self._memo[key]  # type: ignore[return-value]
         code, _, err = self.run_bytes(["merge-base", "--is-ancestor", a, b], ok=(0, 1, 128))
+        if _fixed(key[1:]) and code in (0, 1):
+            self._memo[key] = code == 0
         return code == 0
 
     def rev_list(self, *args: str) -> list[str]:
-        return self.run("rev-list", *args).split()
+        key = ("rev-list", *args)
+        if key in self._memo:
+            return list(self._memo[key])  # type: ignore[call-overload]
+        result = self.run("rev-list", *args).split()
+        if _fixed(args):
+            self._memo[key] = tuple(result)
+        return result
 
     def commits(self, *rev_args: str) -> list[Commit]:
         """Commits of a range, newest first, with parents and full message: one git call."""
+        key = ("log", *rev_args)
+        if key in self._memo:
+            return list(self._memo[key])  # type: ignore[call-overload]
         out = self.run("log", "-z", "--format=%H%n%P%n%B", *rev_args, "--")
         result = []
         for record in out.split("\0"):
@@ -289,6 +313,8 @@ class Git:
                 continue
             sha, parents, message = (record.lstrip("\n").split("\n", 2) + ["", ""])[:3]
             result.append(Commit(sha, tuple(parents.split()), message.rstrip("\n")))
+        if _fixed(rev_args):
+            self._memo[key] = tuple(result)
         return result
 
     def tags(self, pattern: str, *, merged: str | None = None) -> list[tuple[str, str, bool]]:
@@ -315,6 +341,24 @@ class Git:
 
 def decode(data: bytes) -> str:
     return data.decode("utf-8", "surrogateescape")
+
+
+_HEX = frozenset("0123456789abcdef")
+# Options that select commits by what they are, not by which refs exist.
+_FIXED_OPTIONS = frozenset({"--first-parent", "--no-merges", "--merges", "--topo-order", "--date-order",
+                            "--reverse", "--ancestry-path", "--not", "--count", "--parents"})
+
+
+def _fixed(args: Sequence[str]) -> bool:
+    """Whether a query names commits by full id only (``sha``, ``^sha``) with options
+    from :data:`_FIXED_OPTIONS`: then its answer is the same for as long as we run."""
+    for arg in args:
+        if arg in _FIXED_OPTIONS:
+            continue
+        arg = arg[1:] if arg.startswith("^") else arg
+        if len(arg) not in (40, 64) or not set(arg) <= _HEX:
+            return False
+    return True
 
 
 # -- starting git without subprocess -----------------------------------------------------

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import IO, TYPE_CHECKING
-
 from hotfix_guard.git import ZERO_SHAS
 
+TYPE_CHECKING = False  # not typing's: the every-push path must not import typing (re, enum)
 if TYPE_CHECKING:
+    from typing import IO
+
     from hotfix_guard.commands.check import Target
     from hotfix_guard.config import Settings
     from hotfix_guard.git import Git, RepoInfo

@@ -148,10 +148,17 @@ class Engine:
         from hotfix_guard.context import Context, resolve_head, resolve_refs
         from hotfix_guard.runner import run_rules
 
+        # The usual case, HEAD on the branch: its tip comes with the one for-each-ref that
+        # finds production and development (one git process fewer than rev-parse HEAD).
+        own = f"refs/heads/{target.branch}"
+        if not (target.head is None and self.info.head_ref == own):
+            own = ""
         if self._refs is None:
-            self._refs = resolve_refs(self.git, self.settings)
-        head = resolve_head(self.git, self.info, self.settings, target.branch, target.head,
-                            target.explicit_branch)
+            self._refs = resolve_refs(self.git, self.settings, (own,) if own else ())
+        head = self._refs.found.get(own) if own else None
+        if head is None:
+            head = resolve_head(self.git, self.info, self.settings, target.branch, target.head,
+                                target.explicit_branch)
         base = None
         if target.base:
             base = self.git.rev_parse(target.base)
