@@ -331,12 +331,13 @@ def med(xs: list[float]) -> float:
     return statistics.median(xs) if xs else float("nan")
 
 
-def ratio(a: Cmd, *bs: Cmd) -> float:
+def ratio(a: Cmd, *bs: Cmd, metric: str = "wall") -> float:
     """Median over rounds of a / (sum of bs): each pair measured side by side."""
-    n = min(len(a.wall), *(len(b.wall) for b in bs))
+    xs, ys = getattr(a, metric), [getattr(b, metric) for b in bs]
+    n = min(len(xs), *(len(y) for y in ys))
     if not n:
         return float("nan")
-    return statistics.median(a.wall[i] / sum(b.wall[i] for b in bs) for i in range(n))
+    return statistics.median(xs[i] / (sum(y[i] for y in ys) or 1e-9) for i in range(n))
 
 
 # -- the scenarios ---------------------------------------------------------------------------
@@ -359,6 +360,7 @@ class Budget:
     dens: tuple[str, ...] = ()
     limit: float | None = None
     kind: str = "ratio"  # ratio | seconds | growth
+    strict: bool = False  # "<" rather than "<="
 
 
 @dataclass
@@ -438,7 +440,7 @@ def scenarios(small: dict[str, str], large: dict[str, str], half: dict[str, str]
         row = Row(f"1{'a' if name == 'small' else 'b'}", f"non-hotfix branch ({name} repo): the every-commit path",
                   [base, check, dash_m, peer])
         row.budgets += [Budget("check <= 3x python -I -c pass", check.label, (base.label,), 3.0),
-                        Budget("check < no-commit-to-branch", check.label, (peer.label,), 1.0),
+                        Budget("check < no-commit-to-branch", check.label, (peer.label,), 1.0, strict=True),
                         Budget("python -m hotfix_guard / python -I -c pass", dash_m.label, (base.label,))]
         rows.append(row)
 
@@ -458,7 +460,7 @@ def scenarios(small: dict[str, str], large: dict[str, str], half: dict[str, str]
                   f"clean hotfix at pre-commit, 50 staged lines ({name} repo)", cmds)
         if name == "small":
             row.budgets += [Budget("check <= 6x python -I -c pass", check.label, (base.label,), 6.0),
-                            Budget("check < half of gitlint", check.label, (cmds[2].label,), 0.5)]
+                            Budget("check < half of gitlint", check.label, (cmds[2].label,), 0.5, strict=True)]
         else:
             row.budgets += [Budget("check / python -I -c pass (no budget)", check.label, (base.label,))]
         rows.append(row)
@@ -512,8 +514,10 @@ def fmt_ms(x: float) -> str:
     return f"{x * 1000:.0f} ms" if x < 10 else f"{x:.1f} s"
 
 
-def evaluate(row: Row) -> list[tuple[str, str, str]]:
-    """(budget, measured, verdict) for each budget of the row."""
+def evaluate(row: Row) -> list[tuple[str, str, str, str]]:
+    """(budget, measured on wall time, the same on CPU time, verdict) for each budget.
+    The verdict is on wall time, as the budgets are stated; CPU time is shown beside it
+    because it moves far less when other processes share the machine."""
     out = []
     for b in row.budgets:
         num = row.cmd(b.num)
@@ -521,22 +525,25 @@ def evaluate(row: Row) -> list[tuple[str, str, str]]:
         missing = [c for c in (num, *dens) if not c.available or not c.wall]
         if missing:
             why = "n/a (not available)" if any(not c.available for c in missing) else "n/a"
-            out.append((b.what, why, "n/a"))
+            out.append((b.what, why, "", "n/a"))
             continue
         if b.kind == "seconds":
-            value, shown, unit = med(num.wall), fmt_ms(med(num.wall)), " s"
+            value, shown, cpu, unit = med(num.wall), fmt_ms(med(num.wall)), fmt_ms(med(num.cpu)), " s"
         elif b.kind == "growth":
             commits = lambda c: float(c.label.rsplit(", ", 1)[1].split()[0])  # noqa: E731
-            value = (med(num.wall) / med(dens[0].wall)) / (commits(num) / commits(dens[0]))
+            scale = commits(num) / commits(dens[0])
+            value = (med(num.wall) / med(dens[0].wall)) / scale
             shown, unit = f"{value:.2f}", ""
+            cpu = f"{(med(num.cpu) / med(dens[0].cpu)) / scale:.2f}"
         else:
             value = ratio(num, *dens)
             shown, unit = f"{value:.2f}x", "x"
+            cpu = f"{ratio(num, *dens, metric='cpu'):.2f}x"
         if b.limit is None:
-            out.append((b.what, shown, "-"))
+            out.append((b.what, shown, cpu, "-"))
         else:
-            ok = value < b.limit if b.what.startswith("check <") and "<=" not in b.what else value <= b.limit
-            out.append((b.what, shown, f"{'holds' if ok else 'MISSED'} (limit {b.limit:g}{unit})"))
+            ok = value < b.limit if b.strict else value <= b.limit
+            out.append((b.what, shown, cpu, f"{'holds' if ok else 'MISSED'} (limit {b.limit:g}{unit})"))
     return out
 
 
@@ -562,13 +569,13 @@ def render(rows: list[Row], meta: dict[str, object]) -> str:
             result = c.output.replace("|", "\\|")[:70] if c.available else "-"
             if c.exit not in (None, 0) and c.available:
                 result = f"exit {c.exit}: {result}"
-            calls = "" if c.git_calls is None else str(c.git_calls)
+            calls = "" if c.git_calls is None or not c.available else str(c.git_calls)
             out.append(f"| {row.id if i == 0 else ''} | {row.scenario if i == 0 else ''} | {c.label} | {wall} | "
                        f"{cpu} | {calls} | {result} |")
-    out += ["", "| row | budget | measured | verdict |", "|---|---|---:|---|"]
+    out += ["", "| row | budget | measured (wall) | same on CPU time | verdict (wall) |", "|---|---|---:|---:|---|"]
     for row in rows:
-        for what, shown, verdict in evaluate(row):
-            out.append(f"| {row.id} | {what} | {shown} | {verdict} |")
+        for what, shown, cpu, verdict in evaluate(row):
+            out.append(f"| {row.id} | {what} | {shown} | {cpu} | {verdict} |")
     notes = [f"- row {row.id}: {n}" for row in rows for n in row.notes]
     if notes:
         out += [""] + notes
