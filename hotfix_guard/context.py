@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from hotfix_guard.config import candidates, classify
 from hotfix_guard.errors import GitError, UsageError
 from hotfix_guard.rule import Skip
-from hotfix_guard.versions import HotfixName, Version, latest_release, parse_hotfix_branch, parse_tag
+from hotfix_guard.versions import HotfixName, Version, parse_hotfix_branch, parse_tag
 
 if TYPE_CHECKING:
     from hotfix_guard.config import Settings
@@ -185,7 +185,9 @@ class Context:
 
     @cached_property
     def latest_release(self) -> tuple[Version, str] | None:
-        return latest_release((t[1] for t in self.release_tags), self.settings.tag_prefix)
+        # release_tags is sorted newest first and already parsed: no second parse of
+        # every tag (hundreds in a long history)
+        return (self.release_tags[0][0], self.release_tags[0][1]) if self.release_tags else None
 
 
 def resolve_head(git: Git, info: RepoInfo, settings: Settings, branch: str, head: str | None,
