@@ -298,3 +298,61 @@ def test_answers_about_commit_ids_are_asked_once(project: Repo) -> None:
     git.commits("develop", "^main")  # names, not ids: may change, asked each time
     git.commits("develop", "^main")
     assert git.calls == 3
+
+
+# -- the validated-config cache -------------------------------------------------------------
+
+def age(path: Path, seconds: int = 60) -> None:
+    """Back-date a file: a config edited in the last two seconds is never cached."""
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns - seconds * 10**9, st.st_mtime_ns - seconds * 10**9))
+
+
+def test_a_valid_config_is_parsed_once(project: Repo) -> None:
+    cfg = project.write(".hotfix-guard.toml", 'hotfix-prefix = "fix/"\nignore = ["HG003"]\n')
+    age(cfg)
+    project.checkout("feature/loyalty", new=True)
+    _, heavy, out = probe_imports(project.path, ["check", "--stage", "pre-commit"])
+    assert "tomllib" in heavy and "nothing to check" in out  # read, validated, kept
+    _, heavy, out = probe_imports(project.path, ["check", "--stage", "pre-commit"])
+    assert heavy == [] and "nothing to check" in out  # from the cache: no tomllib, typing, re
+    project.checkout("fix/v1.2.4-crash", new=True, start="main")
+    _, _, out = probe_imports(project.path, ["check", "--stage", "pre-commit", "--select", "HG002"])
+    assert "all checks passed" in out  # the cached hotfix-prefix classifies the branch
+
+
+def test_a_changed_config_is_read_again(project: Repo) -> None:
+    cfg = project.write(".hotfix-guard.toml", 'hotfix-prefix = "fix/"\n')
+    age(cfg, 120)
+    project.checkout("feature/loyalty", new=True)
+    probe_imports(project.path, ["check"])
+    probe_imports(project.path, ["check"])
+    cfg.write_text('hotfix-prefix = "feature/"\n')
+    age(cfg, 60)  # a different mtime, even if the size matched
+    proc = run_cli("check", "--select", "HG002", cwd=project.path)
+    assert "feature/loyalty` does not follow" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_an_invalid_config_is_never_cached(project: Repo) -> None:
+    cfg = project.write(".hotfix-guard.toml", 'hotfix-prefix = 3\n')
+    age(cfg)
+    project.checkout("feature/loyalty", new=True)
+    for _ in range(2):
+        proc = run_cli("check", cwd=project.path)
+        assert proc.returncode == 2 and "hotfix-prefix: expected a string" in proc.stderr
+
+
+def test_the_cache_can_be_turned_off_or_unwritable(project: Repo, tmp_path: Path) -> None:
+    cfg = project.write(".hotfix-guard.toml", 'ignore = ["HG011"]\n')
+    age(cfg)
+    project.checkout("feature/loyalty", new=True)
+    off = {"HOTFIX_GUARD_NO_CACHE": "1"}
+    for _ in range(2):
+        _, heavy, _ = probe_imports(project.path, ["check"], env=off)
+        assert "tomllib" in heavy
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the cache directory would go")
+    env = {"XDG_CACHE_HOME": str(blocked)}
+    for _ in range(2):
+        _, heavy, out = probe_imports(project.path, ["check"], env=env)
+        assert "tomllib" in heavy and "nothing to check" in out
