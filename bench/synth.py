@@ -31,7 +31,7 @@ import subprocess
 import sys
 import time
 
-VERSION = 3  # bump when the shape changes: the benchmark rebuilds cached repositories
+VERSION = 4  # bump when the shape changes: the benchmark rebuilds cached repositories
 
 IDENT = "Bench Dev <dev@example.com>"
 BASE_DATE = 1_420_070_400  # 2015-01-01
@@ -190,6 +190,17 @@ def _stage_change(path: str, version: str) -> None:
     git(path, "add", "src/app/payments.py", "tests/test_payments.py")
 
 
+PYPROJECT = """\
+[project]
+name = "app"
+version = "1.2.3"
+
+# A configured project: the check reads this table (from its cache after the first run).
+[tool.hotfix-guard]
+extend-exclude = ["docs/generated/**"]
+ticket-pattern = "[A-Z][A-Z0-9]+-[0-9]+|#[0-9]+"
+"""
+
 PRE_COMMIT_CONFIG = """\
 # The same check through the pre-commit framework, for the benchmark's comparison.
 # language: system runs the hotfix-guard found on PATH, so this measures the
@@ -225,7 +236,7 @@ def build_small(path: str) -> dict[str, str]:
         files = {f"src/app/module_{i:02d}.py": module_source(i, 0) for i in range(12)}
         files.update({"src/app/payments.py": PAYMENTS, "tests/test_payments.py": TEST_PAYMENTS,
                       "README.md": "# app\n", "src/app/__init__.py": "",
-                      ".pre-commit-config.yaml": PRE_COMMIT_CONFIG})
+                      ".pre-commit-config.yaml": PRE_COMMIT_CONFIG, "pyproject.toml": PYPROJECT})
         m = s.commit("Initial commit", files, [])
         s.tag("v1.2.2", m, "Release v1.2.2")
         m = s.commit("Fix typo in readme", {"README.md": "# The app\n"}, [m])
@@ -262,7 +273,7 @@ def build_large(path: str, *, cycles: int = 62, hotfixes: int = 5, dev_commits: 
         values = [0] * modules
         files = {f"src/app/pkg{i // 100:02d}/module_{i:04d}.py": module_source(i, 0) for i in range(modules)}
         files.update({"src/app/payments.py": PAYMENTS, "tests/test_payments.py": TEST_PAYMENTS,
-                      "README.md": "# app\n", "src/app/__init__.py": ""})
+                      "README.md": "# app\n", "src/app/__init__.py": "", "pyproject.toml": PYPROJECT})
         root = s.commit("Initial commit", files, [])
         main = develop = root
         s.tag("v1.0.0", root, "Release v1.0.0")
