@@ -212,7 +212,7 @@ def real_repo(source: str, production: str) -> dict[str, str]:
             break
     if prod_sha is None:
         raise SystemExit(f"bench: {source} has no branch {production}, main or master")
-    synth.git(path, "branch", "-f", production, prod_sha)
+    synth.git(path, "update-ref", f"refs/heads/{production}", prod_sha)
     tags = synth.git(path, "tag", "--merged", prod_sha, "--list", "v*").split()
     best = max((v for v in (_semver(t) for t in tags) if v), default=(0, 0, 0))
     version = f"{best[0]}.{best[1]}.{best[2] + 1}"
@@ -379,14 +379,15 @@ def plumbing_script(repo: str, info: dict[str, str], tip: str) -> str:
     """The raw git calls every rule of a pre-push check needs, run by themselves: where
     the repository is, the branches, the merge base, the range's commits with their
     messages, development's own first-parent line, the release tags, the diff."""
-    main = synth.git(repo, "rev-parse", "main").strip()
+    production = info.get("production", "main")
+    main = synth.git(repo, "rev-parse", production).strip()
     dev = synth.git(repo, "rev-parse", "develop").strip() if _has(repo, "develop") else main
     mb = synth.git(repo, "merge-base", main, tip).strip()
     calls = [
         "git rev-parse --absolute-git-dir --git-common-dir --is-bare-repository --is-shallow-repository "
         "--show-toplevel --symbolic-full-name HEAD",
-        "git for-each-ref '--format=%(refname)%00%(objectname)' refs/heads/main refs/heads/develop "
-        "refs/remotes/origin/main refs/remotes/origin/develop",
+        f"git for-each-ref '--format=%(refname)%00%(objectname)' refs/heads/{production} refs/heads/develop "
+        f"refs/remotes/origin/{production} refs/remotes/origin/develop",
         f"git merge-base {main} {tip}",
         f"git log -z '--format=%H%n%P%n%B' {tip} ^{main} --",
         f"git rev-list --first-parent {dev} ^{main}",
@@ -444,7 +445,7 @@ def scenarios(small: dict[str, str], large: dict[str, str], half: dict[str, str]
         row.budgets += [Budget("check <= 3x python -I -c pass", check.label, (base.label,), 3.0),
                         Budget("check < no-commit-to-branch", check.label, (peer.label,), 1.0, strict=True),
                         Budget("python -m hotfix_guard / python -I -c pass", dash_m.label, (base.label,)),
-                        Budget("config cache off / python -I -c pass", cold.label, (base.label,))]
+                        Budget("no config cache / python -I -c pass", cold.label, (base.label,))]
         rows.append(row)
 
     # 2. a clean hotfix at pre-commit, 50 staged lines
@@ -474,7 +475,7 @@ def scenarios(small: dict[str, str], large: dict[str, str], half: dict[str, str]
     lines = os.path.join(WORK, f"pre-push-{os.path.basename(L)}.txt")
     with open(lines, "w") as fh:
         fh.write(f"refs/heads/{branch} {tip} refs/heads/{branch} {ZERO}\n")
-    count = synth.git(L, "rev-list", "--count", tip, "^main").strip()
+    count = synth.git(L, "rev-list", "--count", tip, f"^{large.get('production', 'main')}").strip()
     plumb = plumbing_script(L, large, tip)
     base = pass_(L)
     raw = Cmd("raw git plumbing (7 calls, sh)", [plumb], L)

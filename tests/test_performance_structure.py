@@ -356,3 +356,42 @@ def test_the_cache_can_be_turned_off_or_unwritable(project: Repo, tmp_path: Path
     for _ in range(2):
         _, heavy, out = probe_imports(project.path, ["check"], env=env)
         assert "tomllib" in heavy and "nothing to check" in out
+
+
+# -- commit-graph friendly queries ------------------------------------------------------------
+
+def latest_both_ways(repo: Repo) -> tuple[object, object]:
+    from hotfix_guard.config import Settings
+    from hotfix_guard.context import Context, resolve_refs
+    from hotfix_guard.git import Git
+
+    git = Git(str(repo.path))
+    info, settings = git.info(), Settings()
+    refs = resolve_refs(git, settings)
+
+    def ctx() -> Context:
+        return Context(git, info, settings, stage="manual", branch="hotfix/v1.2.4-x", kind="hotfix",
+                       head=refs.production.sha, refs=refs)
+
+    walked = ctx()
+    tags = walked.release_tags
+    return ctx().latest_release, ((tags[0][0], tags[0][1]) if tags else None)
+
+
+@pytest.mark.parametrize("off_production", [0, 1, 5])
+def test_latest_release_without_walking_history_gives_the_same_answer(project: Repo, off_production: int) -> None:
+    """Higher release tags that are not on production (on develop, say) are passed over;
+    more of them than the probes allow fall back to the full walk."""
+    project.tag("v1.2.5-rc1", "main")  # a pre-release is never a release
+    for i in range(off_production):
+        project.tag(f"v1.{3 + i}.0", "develop")
+    fast, walked = latest_both_ways(project)
+    assert fast == walked and str(fast[0]) == "1.2.3", (fast, walked)
+
+
+def test_a_clean_hotfix_check_does_not_walk_all_history(project: Repo) -> None:
+    add_commits(project, "hotfix/v1.2.4-fix-crash", "main", 3)
+    project.checkout("hotfix/v1.2.4-fix-crash")
+    calls = git_calls(project, "check", "--select", "HG002,HG003")
+    assert not any("--merged" in c for c in calls), calls
+    assert any("merge-base --is-ancestor" in c for c in calls), calls
