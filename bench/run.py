@@ -378,11 +378,16 @@ class Row:
 def plumbing_script(repo: str, info: dict[str, str], tip: str) -> str:
     """The raw git calls every rule of a pre-push check needs, run by themselves: where
     the repository is, the branches, the merge base, the range's commits with their
-    messages, development's own first-parent line, the release tags, the diff."""
+    messages, development's own first-parent line, the release tags and whether the
+    latest is on production, the diff."""
     production = info.get("production", "main")
     main = synth.git(repo, "rev-parse", production).strip()
     dev = synth.git(repo, "rev-parse", "develop").strip() if _has(repo, "develop") else main
     mb = synth.git(repo, "merge-base", main, tip).strip()
+    tags = synth.git(repo, "for-each-ref", "--merged", main, "--format=%(refname:strip=2) %(objectname)",
+                     "refs/tags/v*").split("\n")
+    releases = sorted((v, sha) for v, sha in ((_semver(t.split()[0]), t.split()[1]) for t in tags if t) if v)
+    latest = releases[-1][1] if releases else main
     calls = [
         "git rev-parse --absolute-git-dir --git-common-dir --is-bare-repository --is-shallow-repository "
         "--show-toplevel --symbolic-full-name HEAD",
@@ -392,7 +397,8 @@ def plumbing_script(repo: str, info: dict[str, str], tip: str) -> str:
         f"git log -z '--format=%H%n%P%n%B' {tip} ^{main} --",
         f"git rev-list --first-parent {dev} ^{main}",
         f"git for-each-ref '--format=%(refname:strip=2)%00%(objecttype)%00%(objectname)%00%(*objectname)' "
-        f"--merged={main} 'refs/tags/v*'",
+        f"'refs/tags/v*'",
+        f"git merge-base --is-ancestor {latest} {main}",
         f"git diff --no-color --no-ext-diff {mb} {tip}",
     ]
     path = os.path.join(WORK, f"plumbing-{os.path.basename(repo)}.sh")
@@ -478,12 +484,13 @@ def scenarios(small: dict[str, str], large: dict[str, str], half: dict[str, str]
     count = synth.git(L, "rev-list", "--count", tip, f"^{large.get('production', 'main')}").strip()
     plumb = plumbing_script(L, large, tip)
     base = pass_(L)
-    raw = Cmd("raw git plumbing (7 calls, sh)", [plumb], L)
+    raw = Cmd("raw git plumbing (8 calls, sh)", [plumb], L)
     check = Cmd("hotfix-guard check --stage pre-push", hg("check", "--stage", "pre-push"), L, stdin=lines)
     row = Row("3", f"pre-push of a {count}-commit hotfix range ({large_label} repo)", [base, raw, check])
     row.budgets += [Budget("check <= 1.5x (plumbing + python -I -c pass)", check.label, (raw.label, base.label), 1.5)]
     row.notes.append("plumbing: rev-parse, for-each-ref (branches), merge-base, log -z of the range, "
-                     "rev-list --first-parent develop ^main, for-each-ref --merged (tags), diff")
+                     "rev-list --first-parent develop ^main, for-each-ref (tags), merge-base --is-ancestor "
+                     "(latest tag, main), diff")
     rows.append(row)
 
     # 4. audit over the whole history
