@@ -393,5 +393,10 @@ def test_a_clean_hotfix_check_does_not_walk_all_history(project: Repo) -> None:
     add_commits(project, "hotfix/v1.2.4-fix-crash", "main", 3)
     project.checkout("hotfix/v1.2.4-fix-crash")
     calls = git_calls(project, "check", "--select", "HG002,HG003")
+    assert not any("--merged" in c or "is-ancestor" in c for c in calls), calls  # the tag is main's tip
+    project.checkout("main")
+    project.commit("After the release", {"README.md": "# later\n"})
+    project.checkout("hotfix/v1.2.4-fix-crash")
+    calls = git_calls(project, "check", "--select", "HG002,HG003")
     assert not any("--merged" in c for c in calls), calls
-    assert any("merge-base --is-ancestor" in c for c in calls), calls
+    assert sum("merge-base --is-ancestor" in c for c in calls) == 1, calls
