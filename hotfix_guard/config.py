@@ -284,8 +284,10 @@ def _cache_put(key: tuple[Any, ...] | None, values: dict[str, Any] | None) -> No
         return
     import marshal
 
+    # Drop this file's stale entry; keep those of other installations (another venv, the
+    # pre-commit framework's) so that two of them used in turn do not evict each other.
     entries = {k: v for k, v in _cache_entries(file).items()
-               if isinstance(k, tuple) and k[:2] != key[:2]}  # drop this file's stale entry
+               if isinstance(k, tuple) and (k[:2] != key[:2] or k[6:] != key[6:])}
     entries[key] = values
     while len(entries) > _CACHE_ENTRIES:
         del entries[next(iter(entries))]

@@ -400,3 +400,26 @@ def test_a_clean_hotfix_check_does_not_walk_all_history(project: Repo) -> None:
     calls = git_calls(project, "check", "--select", "HG002,HG003")
     assert not any("--merged" in c for c in calls), calls
     assert sum("merge-base --is-ancestor" in c for c in calls) == 1, calls
+
+
+def test_two_installations_do_not_evict_each_other(project: Repo, tmp_path: Path) -> None:
+    """Two copies of hotfix-guard (a venv's and the pre-commit framework's, say) used in
+    turn each keep their cached config."""
+    import shutil
+
+    other = tmp_path / "other"
+    shutil.copytree(ROOT / "hotfix_guard", other / "hotfix_guard")
+    os.utime(other / "hotfix_guard" / "config.py", ns=(10**18, 10**18))  # a different stat
+    cfg = project.write(".hotfix-guard.toml", 'ignore = ["HG001"]\n')
+    age(cfg)
+    project.checkout("feature/loyalty", new=True)
+
+    def heavy_with(root: Path) -> list[str]:
+        code = PROBE.format(root=str(root), argv=["check"], heavy=HEAVY)
+        proc = subprocess.run([sys.executable, "-I", "-S", "-c", code], cwd=project.path, capture_output=True,
+                              text=True)
+        assert proc.returncode == 0, proc.stderr
+        return next(ln for ln in proc.stdout.splitlines() if ln.startswith("HEAVY")).split()[1:]
+
+    heavy_with(ROOT), heavy_with(other)  # each reads and caches
+    assert heavy_with(ROOT) == [] and heavy_with(other) == []
