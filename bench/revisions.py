@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("revs", nargs="+")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--rounds", type=int)
+    parser.add_argument("--real", action="store_true",
+                        help="also a clean hotfix at pre-commit in the real clone of the last `run.py --repo`")
     args = parser.parse_args(argv)
     rounds = args.rounds or (10 if args.quick else 25)
     run.ENV.update(run.bench_env())
@@ -60,6 +62,14 @@ def main(argv: list[str] | None = None) -> int:
         ("2a clean hotfix, small repo, pre-commit", small["path"], ["check", "--stage", "pre-commit"], None),
         ("3 pre-push, 200-commit range, large repo", large["path"], ["check", "--stage", "pre-push"], push),
     ]
+    if args.real:
+        stamps = sorted((f for f in os.listdir(run.WORK) if f.startswith("repo-real-")),
+                        key=lambda f: os.path.getmtime(os.path.join(run.WORK, f)))
+        if not stamps:
+            raise SystemExit("bench: no real clone yet: run bench/run.py --repo PATH first")
+        real = run.json.loads(run._stamp(stamps[-1]))
+        scenarios.append((f"2b clean hotfix, real repo ({real['source']}), pre-commit", real["path"],
+                          ["check", "--stage", "pre-commit"], None))
     out = [f"revisions compared ({rounds} rounds, interleaved; CPU = user+sys of the process and its git "
            f"children; ratio = per-round median against python -I -c pass)", ""]
     for title, cwd, argv_, stdin in scenarios:
