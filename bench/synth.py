@@ -11,8 +11,8 @@ clean clone. Two shapes:
   hotfixes branched from main, merged into main (annotated tag ``v1.C.H``) and into
   develop. The defaults give 50,000+ commits, 310 patch tags and a develop branch
   whose first-parent line is ~49,000 commits long. A few hotfixes are left imperfect
-  (not merged into develop, tagged lightweight, branch not deleted) so an audit has
-  something to report. On top of it: ``hotfix/v1.<last>.<next>-fix-payment-retries``,
+  (tagged lightweight, branch not deleted) so an audit has something to report, and a
+  few are merged into develop only through the next hotfix (which it must not report). On top of it: ``hotfix/v1.<last>.<next>-fix-payment-retries``,
   200 commits off main (the pre-push range), and ``hotfix/...-fix-login-timeout``,
   one commit off main, checked out with a 50-line change staged.
 
@@ -307,7 +307,8 @@ def build_large(path: str, *, cycles: int = 62, hotfixes: int = 5, dev_commits: 
                     s.ref(f"refs/tags/v{version}", main)  # lightweight: an audit finding
                 else:
                     s.tag(f"v{version}", main, f"Hotfix v{version}")
-                if serial % 50 != 0:  # every 50th never reaches develop: an audit finding
+                if serial % 50 != 0:  # every 50th is not merged into develop itself (the next
+                    # hotfix, cut from main, brings it along: a shape audit must not flag)
                     develop = s.commit(f"Merge branch '{branch}' into develop", {}, [develop, t2])
                 if serial % 45 == 0:  # branch not deleted
                     left_open.append((branch, t2))

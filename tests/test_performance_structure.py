@@ -425,3 +425,23 @@ def test_two_installations_do_not_evict_each_other(project: Repo, tmp_path: Path
 
     heavy_with(ROOT), heavy_with(other)  # each reads and caches
     assert heavy_with(ROOT) == [] and heavy_with(other) == []
+
+
+# -- the benchmark's own scenarios stay what they claim ----------------------------------------
+
+def test_bench_small_repository_is_a_clean_hotfix_and_a_quiet_feature_branch(tmp_path: Path) -> None:
+    """bench/synth.py's small project: the staged 50-line hotfix passes every rule, and
+    the feature worktree is the every-commit path. If a new rule makes the hotfix
+    unclean, the benchmark would time a failing check: fix the scenario, not the rule."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import synth
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    info = synth.build_small(str(tmp_path / "small"))
+    assert synth.staged_lines(str(tmp_path / "small")) == 50
+    proc = run_cli("check", "--stage", "pre-commit", cwd=tmp_path / "small")
+    assert proc.returncode == 0 and "all checks passed" in proc.stdout, proc.stdout + proc.stderr
+    assert "warning" not in proc.stdout
+    proc = run_cli("check", "--stage", "pre-commit", cwd=info["feature_worktree"])
+    assert proc.returncode == 0 and "nothing to check" in proc.stdout
