@@ -4,18 +4,24 @@ Exit codes, for every command: 0 nothing at error severity; 1 findings at error
 severity; 2 could not run (one line on stderr, a hint, no traceback unless --debug).
 
 Only the chosen command's module is imported: ``check`` on a non-hotfix branch runs on
-every commit and must stay close to the cost of starting Python.
+every commit and must stay close to the cost of starting Python. For the same reason
+the arguments a hook passes (``check --stage pre-commit`` and the like) are read without
+argparse, which with re and gettext costs about as much as the rest of that path: see
+:func:`fast_args`. Anything else goes through argparse as usual.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from typing import Sequence
 
 from hotfix_guard import __version__
 from hotfix_guard.errors import HotfixGuardError, UsageError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from typing import Any, Callable, Sequence
 
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -32,12 +38,17 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(message, hint=f"see `{self.prog} --help`")
+def _parser_class() -> type[argparse.ArgumentParser]:
+    import argparse
+
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> None:  # type: ignore[override]
+            raise UsageError(message, hint=f"see `{self.prog} --help`")
+
+    return _Parser
 
 
-def add_config_argument(parser: argparse.ArgumentParser) -> None:
+def add_config_argument(parser: Any) -> None:
     parser.add_argument("--config", metavar="FILE",
                         help="config file (default: .hotfix-guard.toml or pyproject.toml at the repo root)")
 
@@ -48,6 +59,7 @@ def codes(value: str) -> list[str]:
 
 
 def build_parser(command: str | None) -> argparse.ArgumentParser:
+    _Parser = _parser_class()
     parser = _Parser(
         prog="hotfix-guard",
         description="Keeps emergency fixes honest: checks hotfix branches against the hotfix workflow.",
@@ -72,15 +84,115 @@ def _command_of(argv: Sequence[str]) -> str | None:
     return None
 
 
+# -- the fast reading of hook arguments ---------------------------------------------------
+
+FAST_COMMANDS = ("check",)
+
+
+class _NotSimple(Exception):
+    """The command declares or receives something only argparse handles."""
+
+
+class Args:
+    """The parsed arguments, as argparse.Namespace would hold them."""
+
+    def __init__(self, **values: Any) -> None:
+        self.__dict__.update(values)
+
+    def __eq__(self, other: object) -> bool:
+        return vars(self) == vars(other)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.__dict__
+
+    def __repr__(self) -> str:
+        return "Args(" + ", ".join(f"{k}={v!r}" for k, v in sorted(vars(self).items())) + ")"
+
+
+class _Recorder:
+    """Stands in for the command's ArgumentParser while it declares its options, to
+    learn their flags, destinations and defaults without importing argparse. Only
+    ``--long`` options with store, store_true, append or extend actions qualify."""
+
+    def __init__(self) -> None:
+        self.options: dict[str, tuple[str, str, Callable[[str], Any] | None, Any]] = {}
+        self.defaults: dict[str, Any] = {}
+
+    def add_argument(self, *flags: str, **kw: Any) -> None:
+        action = kw.get("action", "store")
+        if (not flags or not all(f.startswith("--") for f in flags) or not isinstance(action, str)
+                or action not in ("store", "store_true", "append", "extend")
+                or set(kw) - {"action", "choices", "type", "default", "help", "metavar", "dest"}):
+            raise _NotSimple
+        dest = kw.get("dest") or flags[0][2:].replace("-", "_")
+        default = kw.get("default", False if action == "store_true" else None)
+        if isinstance(default, str) and (kw.get("type") or default == "==SUPPRESS=="):
+            raise _NotSimple  # argparse would convert or suppress it
+        self.defaults[dest] = default
+        for flag in flags:
+            self.options[flag] = (dest, action, kw.get("type"), kw.get("choices"))
+
+    def __getattr__(self, name: str) -> Any:  # groups, set_defaults, ...: not simple
+        raise _NotSimple
+
+
+def fast_args(argv: Sequence[str]) -> Args | None:
+    """``argv`` parsed as argparse would, for the commands in :data:`FAST_COMMANDS`, when
+    every token is an exact ``--option``, ``--option VALUE`` or ``--option=VALUE`` that
+    the command declares, with a valid value. None otherwise (then argparse parses it,
+    and reports any error, as usual)."""
+    if not argv or argv[0] not in FAST_COMMANDS:
+        return None
+    module = __import__(COMMANDS[argv[0]][0], fromlist=["_"])
+    recorder = _Recorder()
+    try:
+        module.add_arguments(recorder)
+        recorder.add_argument("--debug", action="store_true")
+    except _NotSimple:
+        return None
+    values = dict(recorder.defaults)
+    tokens = list(argv[1:])
+    while tokens:
+        token = tokens.pop(0)
+        flag, eq, value = token.partition("=")
+        if flag not in recorder.options:
+            return None  # --help, abbreviations, positionals, typos: argparse's job
+        dest, action, convert, choices = recorder.options[flag]
+        if action == "store_true":
+            if eq:
+                return None
+            values[dest] = True
+            continue
+        if not eq:
+            if not tokens or tokens[0].startswith("-"):
+                return None
+            value = tokens.pop(0)
+        try:
+            item = convert(value) if convert else value
+        except Exception:
+            return None
+        if choices is not None and item not in choices:
+            return None
+        if action == "store":
+            values[dest] = item
+        elif action == "append":
+            values[dest] = list(values[dest] or []) + [item]
+        else:  # extend
+            values[dest] = list(values[dest] or []) + list(item)
+    return Args(command=argv[0], _run=module.run, **values)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv or bool(os.environ.get("HOTFIX_GUARD_DEBUG"))
     try:
-        parser = build_parser(_command_of(argv))
-        args = parser.parse_args(argv)
-        if not getattr(args, "_run", None):
-            parser.print_help()
-            return 0 if not argv else 2
+        args: Any = fast_args(argv)
+        if args is None:
+            parser = build_parser(_command_of(argv))
+            args = parser.parse_args(argv)
+            if not getattr(args, "_run", None):
+                parser.print_help()
+                return 0 if not argv else 2
         return int(args._run(args))
     except HotfixGuardError as exc:
         if debug:

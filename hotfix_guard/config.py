@@ -5,17 +5,20 @@ every key is checked for its name and type here. Per-rule options
 (``[tool.hotfix-guard.rules.<rule-name>]``) are checked against each rule's declared
 options once the rules are loaded (see :mod:`hotfix_guard.plugins`).
 
-On the every-commit path: standard library only, no dataclasses (it imports inspect).
+On the every-commit path: standard library only, no dataclasses (it imports inspect),
+no typing, and ``re`` only when a config file is validated.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import sys
-from typing import Any
 
 from hotfix_guard.errors import ConfigError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 CONFIG_FILE = ".hotfix-guard.toml"
 
@@ -196,25 +199,130 @@ def find_config(toplevel: str | None) -> str | None:
     return None
 
 
+def _mentions_us(path: str) -> bool:
+    """Whether a pyproject.toml could hold our table: any spelling of the key
+    (``[tool.hotfix-guard]``, ``[tool."hotfix-guard"]``, dotted keys, even a
+    ``\\u``-escaped hyphen) has ``hotfix`` in it."""
+    try:
+        with open(path, "rb") as fh:
+            return b"hotfix" in fh.read()
+    except OSError:
+        return True  # let the reader report it
+
+
 def load(path: str | None, *, explicit: bool = False) -> Settings:
     """Read and validate a config file. ``explicit`` for ``--config``: it must exist."""
     if path is None:
         return Settings()
     if explicit and not os.path.isfile(path):
         raise ConfigError(f"config file not found: {path}", hint="check the --config path")
-    data = _load_toml(path)
     is_pyproject = os.path.basename(path) == "pyproject.toml"
+    if is_pyproject and not explicit and not _mentions_us(path):
+        return Settings()  # no [tool.hotfix-guard] can be in it: skip the TOML parser (~10 ms)
+    key = _cache_key(path, explicit)
+    cached = _cache_get(key)
+    if cached is not _MISS:
+        return Settings(cached, path) if cached is not None else Settings()
+    data = _load_toml(path)
     if is_pyproject:
         tool = data.get("tool", {})
         section = tool.get("hotfix-guard") if isinstance(tool, dict) else None
         if section is None:
             if explicit:
                 raise ConfigError(f"{path}: has no [tool.hotfix-guard] table")
+            _cache_put(key, None)
             return Settings()
         if not isinstance(section, dict):
             raise ConfigError(f"{path}: [tool.hotfix-guard] must be a table")
         data = section
-    return Settings(validate(data, path, is_pyproject), path)
+    values = validate(data, path, is_pyproject)
+    _cache_put(key, values)
+    return Settings(values, path)
+
+
+# -- the validated-config cache ------------------------------------------------------------
+#
+# Reading TOML imports tomllib, typing, re and datetime: ~20 ms of CPU, more than the
+# rest of a check on a branch that is not a hotfix. So a config, once read and found
+# valid, is kept in the user's cache directory (marshal: data only, never code), keyed
+# by the file's path and stat and by this module's own version and stat; any change to
+# the file or to hotfix-guard reads it afresh. A file modified in the last two seconds
+# is not cached (its mtime may not yet tell one edit from the next, as with git's racy
+# index). HOTFIX_GUARD_NO_CACHE=1 turns it off; a cache that cannot be read or written
+# is simply not used.
+
+CACHE_ENV = "HOTFIX_GUARD_NO_CACHE"
+_CACHE_ENTRIES = 64
+_MISS = object()
+_RACY_NS = 2_000_000_000
+
+
+def cache_path() -> str | None:
+    if os.environ.get(CACHE_ENV):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "hotfix-guard", "config.marshal")
+
+
+def _cache_key(path: str, explicit: bool) -> tuple[Any, ...] | None:
+    try:
+        st = os.stat(path)
+        me = os.stat(__file__)
+    except OSError:
+        return None
+    import time
+
+    if time.time_ns() - st.st_mtime_ns < _RACY_NS:
+        return None
+    from hotfix_guard import __version__
+
+    return (os.path.abspath(path), explicit, st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev,
+            __version__, me.st_size, me.st_mtime_ns)
+
+
+def _cache_entries(file: str) -> dict[Any, Any]:
+    import marshal
+
+    try:
+        with open(file, "rb") as fh:
+            entries = marshal.load(fh)
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    return entries if isinstance(entries, dict) else {}
+
+
+def _cache_get(key: tuple[Any, ...] | None) -> Any:
+    file = cache_path()
+    if key is None or file is None:
+        return _MISS
+    return _cache_entries(file).get(key, _MISS)
+
+
+def _cache_put(key: tuple[Any, ...] | None, values: dict[str, Any] | None) -> None:
+    file = cache_path()
+    if key is None or file is None:
+        return
+    import marshal
+
+    # Drop this file's stale entry; keep those of other installations (another venv, the
+    # pre-commit framework's) so that two of them used in turn do not evict each other.
+    entries = {k: v for k, v in _cache_entries(file).items()
+               if isinstance(k, tuple) and (k[:2] != key[:2] or k[6:] != key[6:])}
+    entries[key] = values
+    while len(entries) > _CACHE_ENTRIES:
+        del entries[next(iter(entries))]
+    tmp = f"{file}.{os.getpid()}.tmp"
+    try:
+        data = marshal.dumps(entries)
+        os.makedirs(os.path.dirname(file), exist_ok=True)
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, file)
+    except (OSError, ValueError):  # unwritable, or values marshal cannot hold: no cache
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
 
 
 def validate(data: dict[str, Any], path: str, is_pyproject: bool = False) -> dict[str, Any]:
@@ -255,6 +363,8 @@ def validate(data: dict[str, Any], path: str, is_pyproject: bool = False) -> dic
         elif key == "ticket-pattern":
             if not isinstance(value, str):
                 raise fail(key, expected, value)
+            import re
+
             try:
                 re.compile(value)
             except re.error as exc:

@@ -8,16 +8,24 @@ methods named ``write_*`` / ``create_*`` that the writing commands (``install``,
 ``start``) call, and they say so.
 
 This module is on the every-commit path: it imports only the standard library, and
-only the cheap parts of it.
+only the cheap parts of it. Not even :mod:`subprocess` (it pulls in locale, re, signal,
+threading and selectors, about a third of what the whole every-commit path may cost):
+git is started with ``os.posix_spawn`` and read with ``select.poll`` where the platform
+has both, and through :mod:`subprocess` elsewhere. Nor :mod:`typing`: the records are
+:func:`collections.namedtuple` classes (same behaviour as ``typing.NamedTuple``).
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
-from typing import Iterable, NamedTuple, Sequence
+import select
+from collections import namedtuple
 
 from hotfix_guard.errors import GitError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable, Sequence
 
 MIN_GIT_VERSION = (2, 25)
 ZERO_SHAS = frozenset({"0" * 40, "0" * 64})
@@ -86,10 +94,10 @@ def git_environment(cwd: str, *, isolated: bool) -> dict[str, str]:
     return env
 
 
-class Commit(NamedTuple):
-    sha: str
-    parents: tuple[str, ...]
-    message: str
+class Commit(namedtuple("Commit", "sha parents message")):
+    """A commit: ``sha`` (str), ``parents`` (tuple of str), full ``message`` (str)."""
+
+    __slots__ = ()
 
     @property
     def subject(self) -> str:
@@ -100,13 +108,12 @@ class Commit(NamedTuple):
         return self.sha[:10]
 
 
-class RepoInfo(NamedTuple):
-    git_dir: str
-    common_dir: str
-    bare: bool
-    shallow: bool
-    toplevel: str | None
-    head_ref: str | None  # "refs/heads/x"; None when HEAD is detached
+class RepoInfo(namedtuple("RepoInfo", "git_dir common_dir bare shallow toplevel head_ref")):
+    """Where the repository is: ``git_dir``, ``common_dir`` (str), ``bare``, ``shallow``
+    (bool), ``toplevel`` (str or None when bare), ``head_ref`` ("refs/heads/x"; None when
+    HEAD is detached)."""
+
+    __slots__ = ()
 
 
 class Git:
@@ -116,6 +123,7 @@ class Git:
         self.cwd = os.path.abspath(cwd or os.getcwd())
         self.env = git_environment(self.cwd, isolated=isolated)
         self.calls = 0  # how many git processes this gateway started (for tests)
+        self._memo: dict[tuple[str, ...], object] = {}  # answers that cannot change (see _fixed)
 
     # -- running ---------------------------------------------------------------
 
@@ -132,15 +140,21 @@ class Git:
 
             print("git " + " ".join(args), file=sys.stderr)
         try:
-            proc = subprocess.run(
-                ["git", *args],
-                cwd=self.cwd,
-                env=self.env,
-                input=input,
-                stdin=None if input is not None else subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-            )
+            if _SPAWN:
+                code, out, err = _spawn(_find_git(self.env), ["git", "-C", self.cwd, *args], self.env, input)
+            else:  # pragma: no cover - platforms without posix_spawn/poll (Windows)
+                import subprocess
+
+                proc = subprocess.run(
+                    ["git", *args],
+                    cwd=self.cwd,
+                    env=self.env,
+                    input=input,
+                    stdin=None if input is not None else subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                )
+                code, out, err = proc.returncode, proc.stdout, proc.stderr
         except FileNotFoundError:
             raise GitError(
                 "git was not found on PATH",
@@ -148,9 +162,9 @@ class Git:
             ) from None
         except OSError as exc:  # pragma: no cover - exotic
             raise GitError(f"could not run git: {exc}") from None
-        if proc.returncode not in tuple(ok):
-            raise self._failure(args, proc.returncode, proc.stderr)
-        return proc.returncode, proc.stdout, proc.stderr
+        if code not in tuple(ok):
+            raise self._failure(args, code, err)
+        return code, out, err
 
     def run(self, *args: str, input: str | None = None, ok: Iterable[int] = (0,)) -> str:
         """Run git and return stdout as text (UTF-8, undecodable bytes escaped)."""
@@ -189,6 +203,8 @@ class Git:
         return GitError(f"{cmd} failed (exit {code}): {first or 'no message'}")
 
     def version(self) -> tuple[int, ...]:
+        import subprocess  # only on the way to an error message
+
         try:
             proc = subprocess.run(["git", "version"], env=self.env, capture_output=True)
         except OSError:
@@ -267,19 +283,44 @@ class Git:
         out = self.try_run("rev-parse", "--verify", "-q", "--end-of-options", rev + "^{commit}")
         return out.strip() if out else None
 
+    # Questions about commit ids alone have answers that cannot change while we run: they
+    # are asked of git once per process (rules that need the same range share one call).
+
     def merge_base(self, a: str, b: str) -> str | None:
+        key = ("merge-base", a, b)
+        if key in self._memo:
+            return self._memo[key]  # type: ignore[return-value]
         out = self.try_run("merge-base", a, b)
-        return out.strip() if out else None
+        result = out.strip() if out else None
+        if _fixed(key[1:]):
+            self._memo[key] = result
+        return result
 
     def is_ancestor(self, a: str, b: str) -> bool:
+        key = ("is-ancestor", a, b)
+        if key in self._memo:
+            return self._memo[key]  # type: ignore[return-value]
+        if a == b and _fixed(key[1:]):
+            return True  # a commit is its own ancestor (the release tag at production's tip)
         code, _, err = self.run_bytes(["merge-base", "--is-ancestor", a, b], ok=(0, 1, 128))
+        if _fixed(key[1:]) and code in (0, 1):
+            self._memo[key] = code == 0
         return code == 0
 
     def rev_list(self, *args: str) -> list[str]:
-        return self.run("rev-list", *args).split()
+        key = ("rev-list", *args)
+        if key in self._memo:
+            return list(self._memo[key])  # type: ignore[call-overload]
+        result = self.run("rev-list", *args).split()
+        if _fixed(args):
+            self._memo[key] = tuple(result)
+        return result
 
     def commits(self, *rev_args: str) -> list[Commit]:
         """Commits of a range, newest first, with parents and full message: one git call."""
+        key = ("log", *rev_args)
+        if key in self._memo:
+            return list(self._memo[key])  # type: ignore[call-overload]
         out = self.run("log", "-z", "--format=%H%n%P%n%B", *rev_args, "--")
         result = []
         for record in out.split("\0"):
@@ -287,6 +328,8 @@ class Git:
                 continue
             sha, parents, message = (record.lstrip("\n").split("\n", 2) + ["", ""])[:3]
             result.append(Commit(sha, tuple(parents.split()), message.rstrip("\n")))
+        if _fixed(rev_args):
+            self._memo[key] = tuple(result)
         return result
 
     def tags(self, pattern: str, *, merged: str | None = None) -> list[tuple[str, str, bool]]:
@@ -451,3 +494,125 @@ class Git:
 
 def decode(data: bytes) -> str:
     return data.decode("utf-8", "surrogateescape")
+
+
+_HEX = frozenset("0123456789abcdef")
+# Options that select commits by what they are, not by which refs exist.
+_FIXED_OPTIONS = frozenset({"--first-parent", "--no-merges", "--merges", "--topo-order", "--date-order",
+                            "--reverse", "--ancestry-path", "--not", "--count", "--parents"})
+
+
+def _fixed(args: Sequence[str]) -> bool:
+    """Whether a query names commits by full id only (``sha``, ``^sha``) with options
+    from :data:`_FIXED_OPTIONS`: then its answer is the same for as long as we run."""
+    for arg in args:
+        if arg in _FIXED_OPTIONS:
+            continue
+        arg = arg[1:] if arg.startswith("^") else arg
+        if len(arg) not in (40, 64) or not set(arg) <= _HEX:
+            return False
+    return True
+
+
+# -- starting git without subprocess -----------------------------------------------------
+
+_SPAWN = hasattr(os, "posix_spawn") and hasattr(select, "poll")
+_GIT_PATHS: dict[str, str] = {}
+
+
+def _find_git(env: dict[str, str]) -> str:
+    """The git executable on the environment's PATH, as subprocess would find it."""
+    path = env.get("PATH", os.defpath)
+    found = _GIT_PATHS.get(path)
+    if found is None:
+        for directory in (env.get("PATH") or os.defpath).split(os.pathsep):  # os.get_exec_path imports warnings
+            candidate = os.path.join(directory or ".", "git")
+            if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+                found = _GIT_PATHS[path] = candidate
+                break
+        else:
+            raise FileNotFoundError("git")
+    return found
+
+
+def _sigdef() -> tuple[int, ...]:
+    # Python ignores SIGPIPE and an ignored signal stays ignored across exec: give git
+    # the default dispositions back, as subprocess does (restore_signals=True).
+    try:
+        import _signal as sig  # the C module, loaded at startup; `signal` would import enum
+    except ImportError:  # pragma: no cover
+        import signal as sig  # type: ignore[no-redef]
+    return tuple(getattr(sig, name) for name in ("SIGPIPE", "SIGXFSZ") if hasattr(sig, name))
+
+
+def _spawn(exe: str, argv: list[str], env: dict[str, str], input: bytes | None) -> tuple[int, bytes, bytes]:
+    """Run a process to completion: (exit code, stdout, stderr), feeding ``input`` (or
+    /dev/null) to its stdin. Both pipes are drained together, so neither can fill up and
+    stall the child. Non-zero exit codes are returned, not raised; a signal gives -N."""
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    in_r = in_w = -1
+    if input is not None:
+        in_r, in_w = os.pipe()
+        stdin_action: tuple = (os.POSIX_SPAWN_DUP2, in_r, 0)
+    else:
+        stdin_action = (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0)
+    try:
+        pid = os.posix_spawn(exe, argv, env, setsigdef=_sigdef(), file_actions=[
+            stdin_action, (os.POSIX_SPAWN_DUP2, out_w, 1), (os.POSIX_SPAWN_DUP2, err_w, 2)])
+    except BaseException:
+        for fd in (out_r, err_r, in_w):
+            if fd >= 0:
+                os.close(fd)
+        raise
+    finally:
+        for fd in (out_w, err_w, in_r):
+            if fd >= 0:
+                os.close(fd)
+    chunks: dict[int, list[bytes]] = {out_r: [], err_r: []}
+    reading = {out_r, err_r}
+    try:
+        poller = select.poll()
+        for fd in reading:
+            poller.register(fd, select.POLLIN)
+        data = memoryview(input or b"")
+        if in_w >= 0:
+            if data:
+                os.set_blocking(in_w, False)
+                poller.register(in_w, select.POLLOUT)
+            else:
+                os.close(in_w)
+                in_w = -1
+        while reading or in_w >= 0:
+            for fd, _event in poller.poll():
+                if fd == in_w:
+                    try:
+                        data = data[os.write(fd, data[:65536]):]
+                    except BlockingIOError:
+                        continue
+                    except BrokenPipeError:  # git stopped reading: it will say why
+                        data = data[:0]
+                    if not data:
+                        poller.unregister(fd)
+                        os.close(fd)
+                        in_w = -1
+                    continue
+                block = os.read(fd, 65536)
+                if block:
+                    chunks[fd].append(block)
+                else:
+                    poller.unregister(fd)
+                    reading.discard(fd)
+        _, status = os.waitpid(pid, 0)
+    except BaseException:  # Ctrl-C and the like: leave no git behind
+        try:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        except OSError:  # pragma: no cover
+            pass
+        raise
+    finally:
+        for fd in (out_r, err_r, in_w):
+            if fd >= 0:
+                os.close(fd)
+    return os.waitstatus_to_exitcode(status), b"".join(chunks[out_r]), b"".join(chunks[err_r])

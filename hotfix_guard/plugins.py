@@ -16,17 +16,29 @@ and its module implements the hook::
     @hookimpl
     def hotfix_guard_register_rules(register):
         register(NoFridayHotfix)
+
+How it stays cheap (see docs/performance.md): pluggy is imported only when there is a
+plugin besides the built-ins. :data:`hookimpl` is a marker of our own that marks
+functions exactly as ``pluggy.HookimplMarker("hotfix_guard")`` does, so pluggy reads
+them as its own; with the built-ins alone their hooks are called directly. And the
+``hotfix_guard`` entry-point group is looked for in the ``entry_points.txt`` files of
+the installed distributions directly: importlib.metadata (which imports email,
+zipfile, csv and pathlib, ~40 ms) runs only when one of them declares the group.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any, Callable
-
-import pluggy
+import sys
 
 from hotfix_guard.errors import ConfigError, PluginError
 from hotfix_guard.rule import CODE_RE, NAME_RE, SEVERITIES, STAGES, Rule, RuleSet
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable
+
+    import pluggy
 
 PROJECT = "hotfix_guard"
 ENTRY_POINT_GROUP = "hotfix_guard"
@@ -37,24 +49,100 @@ BUILTIN_PLUGINS = (
     "hotfix_guard.rules.diff",
     "hotfix_guard.rules.mergeback",
 )
-
-hookspec = pluggy.HookspecMarker(PROJECT)
-hookimpl = pluggy.HookimplMarker(PROJECT)
+HOOK = "hotfix_guard_register_rules"
 
 
-class HookSpecs:
-    """What a plugin can implement."""
+class HookimplMarker:
+    """``pluggy.HookimplMarker(PROJECT)`` without importing pluggy: it sets the same
+    attribute (``hotfix_guard_impl``, a dict of the same options) that pluggy's marker
+    sets and its PluginManager reads."""
 
-    @hookspec
-    def hotfix_guard_register_rules(self, register: Callable[[type[Rule]], None]) -> None:
-        """Register rule classes by calling ``register(RuleClass)`` once per rule.
+    def __init__(self, project_name: str) -> None:
+        self.project_name = project_name
 
-        Each class must subclass :class:`hotfix_guard.rule.Rule` and set ``code``
-        (e.g. ``ACME001``: letters then three or four digits, unique across plugins),
-        ``name`` (kebab-case, unique), ``summary`` and, as it needs, ``severity``,
-        ``stages``, ``branch_kinds`` and ``options``. Called once, before any rule
-        runs, so rules can be listed, selected and documented without running them.
-        """
+    def __call__(self, function: Any = None, hookwrapper: bool = False, optionalhook: bool = False,
+                 tryfirst: bool = False, trylast: bool = False, specname: str | None = None,
+                 wrapper: bool = False) -> Any:
+        def mark(func: Any) -> Any:
+            setattr(func, self.project_name + "_impl", {
+                "wrapper": wrapper, "hookwrapper": hookwrapper, "optionalhook": optionalhook,
+                "tryfirst": tryfirst, "trylast": trylast, "specname": specname})
+            return func
+
+        return mark if function is None else mark(function)
+
+
+hookimpl = HookimplMarker(PROJECT)
+_SPECS: dict[str, Any] = {}
+
+
+def _specs() -> dict[str, Any]:
+    """The hook specifications, made (with pluggy) on first use."""
+    if not _SPECS:
+        import pluggy
+
+        hookspec = pluggy.HookspecMarker(PROJECT)
+
+        class HookSpecs:
+            """What a plugin can implement."""
+
+            @hookspec
+            def hotfix_guard_register_rules(self, register: Callable[[type[Rule]], None]) -> None:
+                """Register rule classes by calling ``register(RuleClass)`` once per rule.
+
+                Each class must subclass :class:`hotfix_guard.rule.Rule` and set ``code``
+                (e.g. ``ACME001``: letters then three or four digits, unique across plugins),
+                ``name`` (kebab-case, unique), ``summary`` and, as it needs, ``severity``,
+                ``stages``, ``branch_kinds`` and ``options``. Called once, before any rule
+                runs, so rules can be listed, selected and documented without running them.
+                """
+
+        _SPECS.update(hookspec=hookspec, HookSpecs=HookSpecs)
+    return _SPECS
+
+
+def __getattr__(name: str) -> Any:  # PEP 562: ``hookspec`` and ``HookSpecs`` need pluggy
+    if name in ("hookspec", "HookSpecs"):
+        return _specs()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def entry_points_declared(group: str = ENTRY_POINT_GROUP) -> bool:
+    """Whether an installed distribution may declare entry points in ``group``.
+
+    Reads the ``entry_points.txt`` of each ``*.dist-info``/``*.egg-info`` directory on
+    sys.path, where importlib.metadata finds them, and looks for the ``[group]`` line.
+    When it cannot tell (a zip file on sys.path, a finder of its own that provides
+    distributions) it answers yes, and importlib.metadata decides.
+    """
+    for finder in sys.meta_path:
+        if hasattr(finder, "find_distributions") and getattr(finder, "__module__", "") not in (
+                "_frozen_importlib_external", "importlib._bootstrap_external", "importlib.machinery"):
+            return True
+    needle = group.encode()
+    for entry in sys.path:
+        root = entry or "."
+        try:
+            names = os.listdir(root)
+        except OSError:
+            if os.path.isfile(root):
+                return True  # a zip: importlib.metadata looks inside
+            continue
+        is_egg = root.lower().endswith(".egg")
+        for name in names:
+            low = name.lower()
+            if not (low.endswith((".dist-info", ".egg-info")) or (is_egg and low == "egg-info")):
+                continue
+            try:
+                with open(os.path.join(root, name, "entry_points.txt"), "rb") as fh:
+                    data = fh.read()
+            except OSError:
+                continue
+            if needle in data and any(
+                    line.startswith("[") and line.endswith("]") and line.strip("[]") == group
+                    for line in map(str.strip, data.decode("utf-8", "replace").splitlines())):
+                return True
+    return False
 
 
 class Plugins:
@@ -62,19 +150,29 @@ class Plugins:
 
     def __init__(self, *, autoload: bool | None = None, extra: tuple[Any, ...] = ()) -> None:
         self._dists: dict[str, str] = {}  # plugin name -> "distribution version"
-        self.pm = pluggy.PluginManager(PROJECT)
-        self.pm.add_hookspecs(HookSpecs)
-        for module_name in BUILTIN_PLUGINS:
-            module = __import__(module_name, fromlist=["_"])
-            self.pm.register(module, name=module_name)
+        self._pm: pluggy.PluginManager | None = None
+        self._builtins = [(name, __import__(name, fromlist=["_"])) for name in BUILTIN_PLUGINS]
         if autoload is None:
             autoload = not os.environ.get(AUTOLOAD_ENV)
-        if autoload:
+        if autoload and entry_points_declared():
             self._load_entry_points()
         for plugin in extra:  # in-process plugins (tests, embedding)
             self.pm.register(plugin)
         self.rules = RuleSet()
         self._collect()
+
+    @property
+    def pm(self) -> pluggy.PluginManager:
+        """The pluggy PluginManager, with the built-ins registered: made on first use."""
+        if self._pm is None:
+            import pluggy
+
+            pm = pluggy.PluginManager(PROJECT)
+            pm.add_hookspecs(_specs()["HookSpecs"])
+            for name, module in self._builtins:
+                pm.register(module, name=name)
+            self._pm = pm
+        return self._pm
 
     def _load_entry_points(self) -> None:
         from importlib.metadata import entry_points
@@ -95,19 +193,34 @@ class Plugins:
             self._dists[ep.name] = dist_name
 
     def plugin_label(self, plugin: object) -> str:
-        name = self.pm.get_name(plugin) or repr(plugin)
+        if self._pm is None:
+            name = next((n for n, m in self._builtins if m is plugin), None) or repr(plugin)
+        else:
+            name = self._pm.get_name(plugin) or repr(plugin)
         dist = self._dists.get(name)
         return f"{name} ({dist})" if dist else name
 
+    def _hook_functions(self) -> list[tuple[object, Callable[..., Any]]]:
+        """(plugin, hook function), in pluggy's order. With the built-ins alone, straight
+        from the modules: each marked ``hotfix_guard_register_rules``, in order."""
+        if self._pm is None:
+            found = []
+            for _, module in self._builtins:
+                function = getattr(module, HOOK, None)
+                if callable(function) and isinstance(getattr(function, PROJECT + "_impl", None), dict):
+                    found.append((module, function))
+            return found
+        return [(impl.plugin, impl.function) for impl in self._pm.hook.hotfix_guard_register_rules.get_hookimpls()]
+
     def _collect(self) -> None:
-        for impl in self.pm.hook.hotfix_guard_register_rules.get_hookimpls():
-            label = self.plugin_label(impl.plugin)
+        for plugin, function in self._hook_functions():
+            label = self.plugin_label(plugin)
 
             def register(rule: type[Rule], _label: str = label) -> None:
                 self._register(rule, _label)
 
             try:
-                impl.function(register=register)
+                function(register=register)
             except PluginError:
                 raise
             except Exception as exc:

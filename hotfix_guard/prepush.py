@@ -29,13 +29,15 @@ any hotfix, even when it brings no new commits (which the pre-commit framework s
 from __future__ import annotations
 
 import os
-import re
-from typing import IO, TYPE_CHECKING, Any, Mapping, NamedTuple
+from collections import namedtuple
 
 from hotfix_guard.errors import UsageError
 from hotfix_guard.git import ZERO_SHAS
 
+TYPE_CHECKING = False  # not typing's: the every-push path imports neither typing nor re
 if TYPE_CHECKING:
+    from typing import IO, Any, Mapping
+
     from hotfix_guard.commands.check import Target
     from hotfix_guard.config import Settings
     from hotfix_guard.git import Git, RepoInfo
@@ -43,18 +45,14 @@ if TYPE_CHECKING:
 HOOK_VARIABLE = "HOTFIX_GUARD_HOOK"  # set by the native hook for the check it runs
 FRAMEWORK_VARIABLES = ("PRE_COMMIT_REMOTE_BRANCH", "PRE_COMMIT_TO_REF", "PRE_COMMIT_FROM_REF",
                        "PRE_COMMIT_LOCAL_BRANCH")
-_SHA = r"[0-9a-f]{40}(?:[0-9a-f]{24})?"
-_LINE = re.compile(rf"(?P<local_ref>.*?) (?P<local_sha>{_SHA}) (?P<remote_ref>.+) (?P<remote_sha>{_SHA})")
+_HEX = frozenset("0123456789abcdef")
 _HEADS = "refs/heads/"
 
 
-class PushedRef(NamedTuple):
+class PushedRef(namedtuple("PushedRef", "local_ref local_sha remote_ref remote_sha")):
     """One line of git's pre-push input."""
 
-    local_ref: str
-    local_sha: str
-    remote_ref: str
-    remote_sha: str
+    __slots__ = ()
 
     @property
     def deletion(self) -> bool:
@@ -72,16 +70,32 @@ def parse(text: str) -> list[PushedRef]:
         line = line.rstrip("\r")
         if not line.strip():
             continue
-        match = _LINE.fullmatch(line)
-        if match is None:
+        fields = _split(line)
+        if fields is None:
             shown = line if len(line) <= 120 else line[:117] + "..."
             raise UsageError(
                 f"pre-push input line {number} is not '<local ref> <local sha> <remote ref> <remote sha>': {shown!r}",
                 hint="the pre-push stage reads the lines git gives a pre-push hook; "
                      "to check a branch by hand use --branch/--head",
             )
-        result.append(PushedRef(**match.groupdict()))
+        result.append(PushedRef(*fields))
     return result
+
+
+def _is_sha(token: str) -> bool:
+    return len(token) in (40, 64) and not set(token) - _HEX
+
+
+def _split(line: str) -> tuple[str, str, str, str] | None:
+    """``<local ref> <local sha> <remote ref> <remote sha>``; either ref may hold spaces,
+    so the line is cut at the first sha that leaves a remote ref before the last sha."""
+    tokens = line.split(" ")
+    if len(tokens) < 4 or not _is_sha(tokens[-1]):
+        return None
+    for i in range(1, len(tokens) - 2):
+        if _is_sha(tokens[i]):
+            return " ".join(tokens[:i]), tokens[i], " ".join(tokens[i + 1:-1]), tokens[-1]
+    return None
 
 
 def read_input(stdin: IO[Any] | None, *, wait: bool) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import traceback
 from typing import TYPE_CHECKING
 
 from hotfix_guard.errors import HotfixGuardError
@@ -38,6 +37,8 @@ def run_rules(ctx: Context, rules: list[type[Rule]], debug: bool = False) -> Rep
             raise  # could not run at all (a git failure, a shallow clone): exit 2
         except Exception as exc:
             if debug or os.environ.get("HOTFIX_GUARD_DEBUG"):
+                import traceback  # only here: it costs every run ~2 ms of imports
+
                 traceback.print_exc()
             report.findings.append(internal_error(rule_cls, exc))
     try:

@@ -1,17 +1,17 @@
 """``hotfix-guard check``: the linter.
 
-The every-commit path (a branch that is not a hotfix) runs two git calls' worth of work
-and imports neither pluggy, rich, unidiff nor GitPython: it classifies the branch by
-name and stops. Everything else happens in :class:`Engine`, built only when a branch
-needs checking.
+The every-commit path (a branch that is not a hotfix) runs one git call and imports
+neither pluggy, rich, unidiff nor GitPython -- nor argparse, typing, subprocess or re of
+the standard library (see docs/performance.md): it classifies the branch by name and
+stops. Everything else happens in :class:`Engine`, built only when a branch needs
+checking.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections import namedtuple
 
 from hotfix_guard.cli import add_config_argument, codes
 from hotfix_guard.config import Settings, classify, find_config, load
@@ -19,24 +19,27 @@ from hotfix_guard.errors import HotfixGuardError, UsageError
 from hotfix_guard.git import Git, RepoInfo
 from hotfix_guard.report import FORMATS, Report, exit_code, render
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import argparse
+    from typing import Any
+
     from hotfix_guard.rule import Rule
 
 STAGES = ("pre-commit", "pre-push", "ci", "manual")
 
 
-class Target(NamedTuple):
-    """One thing to check: a branch name and, when known, its head and base."""
+class Target(namedtuple("Target", "branch head base ref explicit_branch note",
+                         defaults=(None, None, None, False, None))):
+    """One thing to check: a ``branch`` name (None when there is none) and, when known,
+    its ``head`` and ``base`` (commits), ``ref`` (the remote ref a push updates),
+    ``explicit_branch`` (the name came from --branch or the push, not from HEAD) and
+    ``note`` (decided without checking: a deletion, a tag push, a detached HEAD...)."""
 
-    branch: str | None
-    head: str | None = None
-    base: str | None = None
-    ref: str | None = None  # the remote ref a push updates
-    explicit_branch: bool = False
-    note: str | None = None  # decided without checking (a deletion, a tag push, ...)
+    __slots__ = ()
 
 
-def add_arguments(p: argparse.ArgumentParser) -> None:
+def add_arguments(p: argparse.ArgumentParser) -> None:  # or cli._Recorder, on the fast path
     p.add_argument("--stage", choices=STAGES,
                    help="where it runs (default: manual, or ci when $CI is set)")
     p.add_argument("--branch", metavar="NAME", help="the branch name to check under (for a detached HEAD)")
@@ -166,16 +169,23 @@ class Engine:
         from hotfix_guard.context import Context, resolve_head, resolve_refs
         from hotfix_guard.runner import run_rules
 
+        # The usual case, HEAD on the branch: its tip comes with the one for-each-ref that
+        # finds production and development (one git process fewer than rev-parse HEAD).
+        own = f"refs/heads/{target.branch}"
+        if not (target.head is None and self.info.head_ref == own):
+            own = ""
         if self._refs is None:
-            self._refs = resolve_refs(self.git, self.settings)
+            self._refs = resolve_refs(self.git, self.settings, (own,) if own else ())
         if self.info.shallow or stage == "ci":
             from hotfix_guard.shallow import prepare
 
             if prepare(self.git, self.info, self.settings, self._refs, target, deepen=self.deepen, stage=stage):
                 self.info = self.git.info()
-                self._refs = resolve_refs(self.git, self.settings)
-        head = resolve_head(self.git, self.info, self.settings, target.branch, target.head,
-                            target.explicit_branch)
+                self._refs = resolve_refs(self.git, self.settings, (own,) if own else ())
+        head = self._refs.found.get(own) if own else None
+        if head is None:
+            head = resolve_head(self.git, self.info, self.settings, target.branch, target.head,
+                                target.explicit_branch)
         base = None
         if target.base:
             base = self.git.rev_parse(target.base)
