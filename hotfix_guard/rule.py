@@ -26,11 +26,14 @@ Rules are registered through the ``hotfix_guard_register_rules`` hook
 from __future__ import annotations
 
 import re
-import textwrap
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator
+from collections import namedtuple
 
+# Not typing's, nor dataclasses: both cost milliseconds on every hotfix check (dataclasses
+# imports inspect); a namedtuple gives the same frozen value objects for free.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, ClassVar, Iterable, Iterator
+
     from hotfix_guard.context import Context
 
 SEVERITIES = ("error", "warning")
@@ -41,24 +44,22 @@ NAME_RE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 DOC_SECTIONS = ("What it does", "Why", "Example", "How to fix")
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One problem. ``path``/``line`` are None for branch-level findings."""
+class Finding(namedtuple(
+    "Finding",
+    "code name severity message path line ref help suppressed suppression_reason suppression_source",
+    defaults=(None, None, None, None, False, None, None),
+)):
+    """One problem, immutable. ``path``/``line`` are None for branch-level findings.
 
-    code: str
-    name: str
-    severity: str
-    message: str
-    path: str | None = None
-    line: int | None = None
-    ref: str | None = None
-    help: str | None = None
-    suppressed: bool = False
-    suppression_reason: str | None = None
-    suppression_source: str | None = None  # "comment", "trailer" or "config"
+    Fields: ``code``, ``name``, ``severity``, ``message``, then optional ``path``,
+    ``line``, ``ref``, ``help``, ``suppressed``, ``suppression_reason`` and
+    ``suppression_source`` (``"comment"``, ``"trailer"`` or ``"config"``).
+    """
+
+    __slots__ = ()
 
     def suppress(self, reason: str, source: str) -> Finding:
-        return replace(self, suppressed=True, suppression_reason=reason, suppression_source=source)
+        return self._replace(suppressed=True, suppression_reason=reason, suppression_source=source)
 
     @property
     def location(self) -> str:
@@ -97,15 +98,12 @@ _TYPES = {int: "an integer", str: "a string", bool: "a boolean", list: "a list o
           float: "a number"}
 
 
-@dataclass(frozen=True)
-class Option:
-    """A typed rule option, set in ``[tool.hotfix-guard.rules.<rule-name>]``."""
+class Option(namedtuple("Option", "name type default help regex", defaults=(False,))):
+    """A typed rule option, set in ``[tool.hotfix-guard.rules.<rule-name>]``:
+    ``Option(name, type, default, help, regex=False)``; ``regex`` for a str option that
+    must compile as a regular expression."""
 
-    name: str
-    type: type
-    default: Any
-    help: str
-    regex: bool = False  # a str option that must compile as a regular expression
+    __slots__ = ()
 
     @property
     def expected(self) -> str:
@@ -185,6 +183,8 @@ class Rule:
     @classmethod
     def doc_sections(cls) -> dict[str, str]:
         """The class docstring's ``## Section`` blocks, by title."""
+        import textwrap
+
         text = textwrap.dedent(cls.__doc__ or "").strip("\n")
         sections: dict[str, str] = {}
         current: str | None = None
@@ -257,11 +257,11 @@ def _toml_value(value: Any) -> str:
     return str(value)
 
 
-@dataclass
 class RuleSet:
     """Registered rule classes, by code, in registration order."""
 
-    rules: dict[str, type[Rule]] = field(default_factory=dict)
+    def __init__(self, rules: dict[str, type[Rule]] | None = None) -> None:
+        self.rules: dict[str, type[Rule]] = dict(rules or {})
 
     def __iter__(self) -> Iterator[type[Rule]]:
         return iter(sorted(self.rules.values(), key=lambda r: r.code))
