@@ -4,28 +4,82 @@ Patterns follow ``.gitignore`` rules (pathspec's ``GitIgnoreSpec``): a pattern w
 slash matches at any depth (``test_*.py``), one with a slash is anchored at the
 repository root (``tests/**``; write ``**/tests/**`` for any depth), ``!`` negates.
 A pattern that does not compile is a :class:`~hotfix_guard.errors.ConfigError` naming the
-config key. pathspec is imported only here, and only when a diff rule needs it.
+config key.
+
+pathspec translates each pattern into a regular expression; importing it costs ~50 ms
+(it pulls in dataclasses, pathlib, urllib), more than the rest of a hotfix check at the
+pre-commit stage. So the translations are kept in the user's cache directory, keyed by
+the patterns, hotfix-guard's version and pathspec's own file, and a warm run matches
+with ``re`` alone, last matching pattern winning as in ``.gitignore``.
+``HOTFIX_GUARD_NO_CACHE=1`` turns the cache off.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable
+import os
+import re
 
 from hotfix_guard.errors import ConfigError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, Iterable
+
     from hotfix_guard.config import Settings
 
 
-def compile_globs(patterns: Iterable[str], key: str, settings: Settings | None = None) -> Any:
+
+class Matcher:
+    """``match_file(path)``, with ``.gitignore``'s precedence as pathspec's GitIgnoreSpec
+    has it: the last matching pattern wins, except that a directory pattern (``tests/``)
+    cannot undo what a file pattern matched."""
+
+    def __init__(self, compiled: tuple[tuple[str, int, bool], ...]) -> None:
+        self._patterns = [(re.compile(rx, flags), include) for rx, flags, include in compiled]
+
+    def match_file(self, path: str) -> bool:
+        # From the last pattern back: the first file match decides; a directory match
+        # decides only if no file pattern matches before it.
+        result, result_priority = False, 0
+        for regex, include in reversed(self._patterns):
+            match = regex.match(path)
+            if match is None:
+                continue
+            priority = 1 if match.groupdict().get(_DIR_MARK) else 2
+            if priority > result_priority:
+                result, result_priority = include, priority
+            if priority == 2:
+                break
+        return result
+
+
+_DIR_MARK = "ps_d"  # the group pathspec's regexes name for "matched as a directory"
+
+
+def compile_globs(patterns: Iterable[str], key: str, settings: Settings | None = None) -> Matcher:
     """A matcher for ``patterns`` (``.match_file(path)``); ConfigError naming ``key``."""
+    patterns = tuple(patterns)
+    if not patterns:
+        return Matcher(())
+    cache_key = _cache_key(patterns)
+    cached = _cache().get(cache_key) if cache_key else None
+    if cached is None:
+        cached = _translate(patterns, key, settings)
+        if cache_key:
+            _remember(cache_key, cached)
+    return Matcher(cached)
+
+
+def _translate(patterns: tuple[str, ...], key: str, settings: Settings | None) -> tuple[tuple[str, int, bool], ...]:
     import pathspec
 
-    patterns = list(patterns)
     try:
-        return pathspec.GitIgnoreSpec.from_lines(patterns)
+        spec = pathspec.GitIgnoreSpec.from_lines(list(patterns))
     except Exception:  # GitIgnorePatternError (a ValueError), re.error: find the culprit
-        pass
+        spec = None
+    if spec is not None:
+        return tuple((p.regex.pattern, p.regex.flags, bool(p.include))
+                     for p in spec.patterns if p.include is not None and p.regex is not None)
     where = settings.where(key) if settings is not None else key
     for pattern in patterns:
         try:
@@ -36,6 +90,74 @@ def compile_globs(patterns: Iterable[str], key: str, settings: Settings | None =
                 hint="globs follow .gitignore syntax, e.g. \"tests/**\" or \"*.lock\"",
             ) from None
     raise ConfigError(f"{where}: invalid globs {patterns!r}")  # pragma: no cover - each one compiled
+
+
+# -- the translation cache ---------------------------------------------------------------
+
+_memory: dict[Any, Any] | None = None
+
+
+def _cache_file() -> str | None:
+    from hotfix_guard.config import cache_path
+
+    config_cache = cache_path()
+    return os.path.join(os.path.dirname(config_cache), "globs.marshal") if config_cache else None
+
+
+def _cache_key(patterns: tuple[str, ...]) -> tuple[Any, ...] | None:
+    from importlib.util import find_spec
+
+    from hotfix_guard import __version__
+
+    try:
+        spec = find_spec("pathspec")  # finds the package without importing it
+        st = os.stat(spec.origin) if spec and spec.origin else None
+    except (ImportError, ValueError, OSError):
+        st = None
+    if st is None:
+        return None
+    return (patterns, __version__, spec.origin, st.st_size, st.st_mtime_ns)
+
+
+def _cache() -> dict[Any, Any]:
+    global _memory
+    if _memory is None:
+        _memory = {}
+        file = _cache_file()
+        if file:
+            import marshal
+
+            try:
+                with open(file, "rb") as fh:
+                    loaded = marshal.load(fh)
+                if isinstance(loaded, dict):
+                    _memory = loaded
+            except (OSError, EOFError, ValueError, TypeError):
+                pass
+    return _memory
+
+
+def _remember(key: tuple[Any, ...], compiled: tuple[tuple[str, int, bool], ...]) -> None:
+    entries = _cache()
+    entries[key] = compiled
+    while len(entries) > 64:
+        del entries[next(iter(entries))]
+    file = _cache_file()
+    if not file:
+        return
+    import marshal
+
+    tmp = f"{file}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(os.path.dirname(file), exist_ok=True)
+        with open(tmp, "wb") as fh:
+            fh.write(marshal.dumps(entries))
+        os.replace(tmp, file)
+    except (OSError, ValueError):  # unwritable: no cache, same answers
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
 
 
 class PathClasses:
