@@ -15,24 +15,27 @@ from __future__ import annotations
 import bisect
 import re
 from functools import lru_cache
-from typing import NamedTuple
+from collections import namedtuple
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs milliseconds on every hook run
+if TYPE_CHECKING:
+    pass
 
 # line comment modes: anywhere outside a string / at the start of a word / only at line start
 ANY, WORD, LINE = "any", "word", "line"
 
 
-class Language(NamedTuple):
+class Language(namedtuple("Language", "name kind line block strings", defaults=((), (), (),))):
     """How comments and strings look in a language.
 
     ``kind`` is ``code`` (a programming language), ``config`` (YAML, TOML, INI...),
     ``markup`` (HTML, XML, templates) or ``prose`` (Markdown, reStructuredText).
     """
+    # line: (prefix, mode)
+    # block: (open, close)
+    # strings: names from _STRING_PATTERNS
 
-    name: str
-    kind: str
-    line: tuple[tuple[str, str], ...] = ()  # (prefix, mode)
-    block: tuple[tuple[str, str], ...] = ()  # (open, close)
-    strings: tuple[str, ...] = ()  # names from _STRING_PATTERNS
+    __slots__ = ()
 
     @property
     def is_code(self) -> bool:

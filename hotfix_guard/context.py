@@ -6,15 +6,17 @@ a rule that is not selected costs nothing.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from hotfix_guard.config import candidates, classify
 from hotfix_guard.errors import GitError, UsageError
 from hotfix_guard.rule import Skip
 from hotfix_guard.versions import HotfixName, Version, parse_hotfix_branch, parse_tag
 
+TYPE_CHECKING = False  # typing is not imported at run time: it costs milliseconds on every hook run
 if TYPE_CHECKING:
+    from typing import Any
     from hotfix_guard.config import Settings
     from hotfix_guard.git import Commit, Git, RepoInfo
 
@@ -22,23 +24,21 @@ if TYPE_CHECKING:
 LATEST_RELEASE_PROBES = 3  # is-ancestor questions before latest_release walks history instead
 
 
-class Branch(NamedTuple):
+class Branch(namedtuple("Branch", "name ref sha")):
     """A configured branch as found: its name, the ref it resolved to, its commit."""
+    # ref: refs/heads/main, or refs/remotes/origin/main in a CI clone
 
-    name: str
-    ref: str  # refs/heads/main, or refs/remotes/origin/main in a CI clone
-    sha: str
+    __slots__ = ()
 
     @property
     def remote(self) -> bool:
         return self.ref.startswith("refs/remotes/")
 
 
-class Refs(NamedTuple):
-    production: Branch | None
-    development: Branch | None
-    releases: tuple[Branch, ...]
-    found: dict[str, str]  # every ref the lookup saw: full name -> commit
+class Refs(namedtuple("Refs", "production development releases found")):
+    # found: every ref the lookup saw: full name -> commit
+
+    __slots__ = ()
 
 
 def resolve_refs(git: Git, settings: Settings, extra: tuple[str, ...] = ()) -> Refs:

@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Iterator
+
 
 from hotfix_guard.comments import Language, comment_map, language_for, line_comment
 
+TYPE_CHECKING = False  # typing is not imported at run time: it costs milliseconds on every hook run
 if TYPE_CHECKING:
+    from typing import Any, Iterator
     from hotfix_guard.config import Settings
     from hotfix_guard.context import Context
     from hotfix_guard.git import Git

@@ -32,25 +32,61 @@ if TYPE_CHECKING:
 class Matcher:
     """``match_file(path)``, with ``.gitignore``'s precedence as pathspec's GitIgnoreSpec
     has it: the last matching pattern wins, except that a directory pattern (``tests/``)
-    cannot undo what a file pattern matched."""
+    cannot undo what a file pattern matched.
 
-    def __init__(self, compiled: tuple[tuple[str, int, bool], ...]) -> None:
-        self._patterns = [(re.compile(rx, flags), include) for rx, flags, include in compiled]
+    Each pattern carries a piece of literal text every path it matches must contain
+    (``.lock`` for ``*.lock``); a path without it skips the pattern, and a pattern's
+    regex is compiled only when a path gets that far: most of the default globs are
+    never compiled in a run.
+    """
+
+    def __init__(self, compiled: tuple[tuple[str, int, bool, str], ...]) -> None:
+        self._patterns = [[rx, flags, include, literal, None] for rx, flags, include, literal in compiled]
 
     def match_file(self, path: str) -> bool:
         # From the last pattern back: the first file match decides; a directory match
         # decides only if no file pattern matches before it.
         result, result_priority = False, 0
-        for regex, include in reversed(self._patterns):
+        for entry in reversed(self._patterns):
+            if entry[3] and entry[3] not in path:
+                continue
+            regex = entry[4]
+            if regex is None:
+                regex = entry[4] = re.compile(entry[0], entry[1])
             match = regex.match(path)
             if match is None:
                 continue
             priority = 1 if match.groupdict().get(_DIR_MARK) else 2
             if priority > result_priority:
-                result, result_priority = include, priority
+                result, result_priority = entry[2], priority
             if priority == 2:
                 break
         return result
+
+
+def required_literal(pattern: str) -> str:
+    """The longest run of plain characters in a glob: text every matching path contains.
+    Wildcards, bracket expressions, escapes, slashes and spaces all end a run, so what is
+    left is always literal (an empty string when there is none)."""
+    body = pattern[1:] if pattern.startswith("!") else pattern
+    runs, run, i = [], "", 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "[":  # a bracket expression: skip to its end
+            end = body.find("]", i + 2)
+            i = len(body) if end < 0 else end + 1
+        elif ch == "\\":  # an escape: the next character is not worth the risk
+            i += 2
+        elif ch in "*?/!]" or ch.isspace():
+            i += 1
+        else:
+            run += ch
+            i += 1
+            continue
+        runs.append(run)
+        run = ""
+    runs.append(run)
+    return max(runs, key=len)
 
 
 _DIR_MARK = "ps_d"  # the group pathspec's regexes name for "matched as a directory"
@@ -70,7 +106,7 @@ def compile_globs(patterns: Iterable[str], key: str, settings: Settings | None =
     return Matcher(cached)
 
 
-def _translate(patterns: tuple[str, ...], key: str, settings: Settings | None) -> tuple[tuple[str, int, bool], ...]:
+def _translate(patterns: tuple[str, ...], key: str, settings: Settings | None) -> tuple[tuple[str, int, bool, str], ...]:
     import pathspec
 
     try:
@@ -78,7 +114,7 @@ def _translate(patterns: tuple[str, ...], key: str, settings: Settings | None) -
     except Exception:  # GitIgnorePatternError (a ValueError), re.error: find the culprit
         spec = None
     if spec is not None:
-        return tuple((p.regex.pattern, p.regex.flags, bool(p.include))
+        return tuple((p.regex.pattern, p.regex.flags, bool(p.include), required_literal(str(p.pattern)))
                      for p in spec.patterns if p.include is not None and p.regex is not None)
     where = settings.where(key) if settings is not None else key
     for pattern in patterns:
@@ -116,7 +152,7 @@ def _cache_key(patterns: tuple[str, ...]) -> tuple[Any, ...] | None:
         st = None
     if st is None:
         return None
-    return (patterns, __version__, spec.origin, st.st_size, st.st_mtime_ns)
+    return (patterns, __version__, 2, spec.origin, st.st_size, st.st_mtime_ns)  # 2: entry layout
 
 
 def _cache() -> dict[Any, Any]:
@@ -137,7 +173,7 @@ def _cache() -> dict[Any, Any]:
     return _memory
 
 
-def _remember(key: tuple[Any, ...], compiled: tuple[tuple[str, int, bool], ...]) -> None:
+def _remember(key: tuple[Any, ...], compiled: tuple[tuple[str, int, bool, str], ...]) -> None:
     entries = _cache()
     entries[key] = compiled
     while len(entries) > 64:

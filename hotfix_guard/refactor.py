@@ -10,20 +10,21 @@ re-aligned because the line above changed.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Iterable, NamedTuple
+from collections import namedtuple
 
+TYPE_CHECKING = False  # typing is not imported at run time: it costs milliseconds on every hook run
 if TYPE_CHECKING:
+    from typing import Iterable
     import ast
 
     from hotfix_guard.diff import Block, Diff, DiffLine, FileDiff
 
 
-class Occurrence(NamedTuple):
-    kind: str  # renamed, moved, copied, deleted, whitespace, moved-block, python
-    path: str
-    line: int | None
-    message: str
-    end: int | None = None  # the last new-file line it covers, when it covers several
+class Occurrence(namedtuple("Occurrence", "kind path line message end", defaults=(None,))):
+    # kind: renamed, moved, copied, deleted, whitespace, moved-block, python
+    # end: the last new-file line it covers, when it covers several
+
+    __slots__ = ()
 
 
 def _norm(text: str) -> str:
@@ -235,11 +236,9 @@ def _reflow(f: FileDiff, block: Block) -> list[Occurrence]:
 # -- moved blocks ---------------------------------------------------------------------------
 
 
-class _Run(NamedTuple):
-    file: FileDiff
-    block: Block
-    lines: list[DiffLine]
-    norms: list[str]
+class _Run(namedtuple("_Run", "file block lines norms")):
+
+    __slots__ = ()
 
 
 MIN_MOVED_LINES = 3
@@ -314,13 +313,10 @@ def moved_blocks(files: Iterable[FileDiff], consumed: set[int]) -> list[Occurren
 # -- Python: functions and classes ------------------------------------------------------------
 
 
-class _Def(NamedTuple):
-    qualname: str
-    parent: str
-    kind: str  # function, async function, method, class
-    signature: str
-    line: int
-    body: str
+class _Def(namedtuple("_Def", "qualname parent kind signature line body")):
+    # kind: function, async function, method, class
+
+    __slots__ = ()
 
 
 def _signature(args: ast.arguments) -> str:

@@ -8,10 +8,14 @@ A selector is a code (``HG004``), a code prefix (``HG00``, ``HG``), a rule name
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+
 
 from hotfix_guard.errors import UsageError
 from hotfix_guard.rule import Rule, RuleSet
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs milliseconds on every hook run
+if TYPE_CHECKING:
+    from typing import Iterable, Sequence
 
 _NAME_SPECIFICITY = 100  # a name is as specific as a whole code
 

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Iterable, NamedTuple
+from collections import namedtuple
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs milliseconds on every hook run
+if TYPE_CHECKING:
+    from typing import Iterable
 
 DESCRIPTION_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _CORE = r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
 CORE_RE = re.compile(_CORE)
 
 
-class Version(NamedTuple):
-    major: int
-    minor: int
-    patch: int
+class Version(namedtuple("Version", "major minor patch")):
+
+    __slots__ = ()
 
     def __str__(self) -> str:
         return f"{self.major}.{self.minor}.{self.patch}"
@@ -46,14 +49,11 @@ def latest_release(tags: Iterable[str], tag_prefix: str = "v") -> tuple[Version,
     return best
 
 
-class HotfixName(NamedTuple):
+class HotfixName(namedtuple("HotfixName", "branch version version_text description problems")):
     """What a hotfix branch name says. ``version`` is None when it names none."""
+    # version_text: as written, e.g. "1.2" when malformed
 
-    branch: str
-    version: Version | None
-    version_text: str  # as written, e.g. "1.2" when malformed
-    description: str
-    problems: tuple[str, ...]
+    __slots__ = ()
 
     @property
     def valid(self) -> bool:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Iterable
+
 
 from hotfix_guard.plugins import hookimpl
 from hotfix_guard.rule import Finding, Option, Rule, Skip
 from hotfix_guard.versions import hotfix_branch_name, slugify
 
+TYPE_CHECKING = False  # typing is not imported at run time: it costs milliseconds on every hook run
 if TYPE_CHECKING:
+    from typing import Callable, Iterable
     from hotfix_guard.context import Context
 
 

@@ -10,12 +10,14 @@ Nothing heavy is imported at module level: this module is loaded with the plugin
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple
+from collections import namedtuple
 
 from hotfix_guard.plugins import hookimpl
 from hotfix_guard.rule import STAGES, Finding, Option, Rule
 
+TYPE_CHECKING = False  # typing is not imported at run time: it costs milliseconds on every hook run
 if TYPE_CHECKING:
+    from typing import Callable, Iterable
     from hotfix_guard.context import Context
     from hotfix_guard.diff import Diff, FileDiff
 
@@ -41,12 +43,9 @@ def _quote(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class Todo(NamedTuple):
-    file: FileDiff
-    line: int
-    word: str
-    comment: str
-    ticket: str | None
+class Todo(namedtuple("Todo", "file line word comment ticket")):
+
+    __slots__ = ()
 
 
 def todos(ctx: Context) -> list[Todo]:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+
 
 from hotfix_guard.plugins import hookimpl
 from hotfix_guard.rule import BRANCH_KINDS, Finding, Rule
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs milliseconds on every hook run
+if TYPE_CHECKING:
+    from typing import Callable, Iterable
 
 
 class InternalError(Rule):

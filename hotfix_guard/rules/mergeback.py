@@ -8,12 +8,14 @@ whole history. The finding of every hotfix and the verdicts live in
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Iterable
+
 
 from hotfix_guard.plugins import hookimpl
 from hotfix_guard.rule import Finding, Rule
 
+TYPE_CHECKING = False  # typing is not imported at run time: it costs milliseconds on every hook run
 if TYPE_CHECKING:
+    from typing import Callable, Iterable
     from hotfix_guard.context import Context
 
 LANDING_KINDS = frozenset({"production", "development"})
