@@ -161,6 +161,16 @@ def project(tmp_path: Path) -> Repo:
     return r
 
 
+@pytest.fixture
+def branch_rules_only(request: pytest.FixtureRequest) -> None:
+    """For tests about which refs get checked and how hooks run: the ``project`` repository
+    checks with the branch rules only (an untracked config file), since the diff rules'
+    own tests judge the content of a change."""
+    if "project" in request.fixturenames:
+        project = request.getfixturevalue("project")
+        (project.path / ".hotfix-guard.toml").write_text('select = ["HG001", "HG002", "HG003"]\n')
+
+
 def hotfix_from_main(r: Repo, name: str = "hotfix/v1.2.4-fix-payment-crash") -> str:
     """A clean hotfix branch off main with one small fix commit; HEAD on it."""
     r.checkout(name, new=True, start="main")

@@ -16,15 +16,7 @@ from conftest import ROOT, Repo, assert_clean_error, hotfix_from_main, make_repo
 
 from hotfix_guard.hooks import BACKUP_SUFFIX, MARKER, script
 
-
-@pytest.fixture(autouse=True)
-def branch_rules_only(request: pytest.FixtureRequest) -> None:
-    """These tests are about which refs get checked and how hooks run, so they check with
-    the branch rules only (an untracked config file): the diff rules' own tests judge
-    the content of a change."""
-    if "project" in request.fixturenames:
-        project = request.getfixturevalue("project")
-        (project.path / ".hotfix-guard.toml").write_text('select = ["HG001", "HG002", "HG003"]\n')
+pytestmark = pytest.mark.usefixtures("branch_rules_only")
 
 GOOD = "hotfix/v1.2.4-fix-payment-crash"
 MINIMAL_PATH = os.pathsep.join(p for p in ("/usr/local/bin", "/usr/bin", "/bin")

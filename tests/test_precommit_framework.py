@@ -20,19 +20,12 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, Repo, hotfix_from_main
 
-
-@pytest.fixture(autouse=True)
-def branch_rules_only(request: pytest.FixtureRequest) -> None:
-    """These tests are about which refs get checked and how hooks run, so they check with
-    the branch rules only (an untracked config file): the diff rules' own tests judge
-    the content of a change."""
-    if "project" in request.fixturenames:
-        project = request.getfixturevalue("project")
-        (project.path / ".hotfix-guard.toml").write_text('select = ["HG001", "HG002", "HG003"]\n')
-
 GOOD = "hotfix/v1.2.4-fix-payment-crash"
 
-pytestmark = pytest.mark.skipif(shutil.which("pre-commit") is None, reason="pre-commit is not installed")
+pytestmark = [
+    pytest.mark.skipif(shutil.which("pre-commit") is None, reason="pre-commit is not installed"),
+    pytest.mark.usefixtures("branch_rules_only"),
+]
 
 
 @pytest.fixture(scope="session")

@@ -15,15 +15,7 @@ from conftest import ROOT, Repo, assert_clean_error, hotfix_from_main, run_cli
 from hotfix_guard.errors import UsageError
 from hotfix_guard.prepush import parse, read_input
 
-
-@pytest.fixture(autouse=True)
-def branch_rules_only(request: pytest.FixtureRequest) -> None:
-    """These tests are about which refs get checked and how hooks run, so they check with
-    the branch rules only (an untracked config file): the diff rules' own tests judge
-    the content of a change."""
-    if "project" in request.fixturenames:
-        project = request.getfixturevalue("project")
-        (project.path / ".hotfix-guard.toml").write_text('select = ["HG001", "HG002", "HG003"]\n')
+pytestmark = pytest.mark.usefixtures("branch_rules_only")
 
 Z40 = "0" * 40
 Z64 = "0" * 64
