@@ -201,7 +201,9 @@ def resolve_head(git: Git, info: RepoInfo, settings: Settings, branch: str, head
     if head_is_branch or (explicit_branch and info.head_ref is None):
         sha = git.rev_parse("HEAD")
         if sha is None:
-            raise GitError(f"{branch} has no commits yet", hint="commit something first")
+            raise GitError(f"{branch} has no commits yet, so no history shared with production",
+                           hint=f"a hotfix branch starts from production: `git switch -c {branch} "
+                                f"{settings.production_branch}`, or `hotfix-guard start DESCRIPTION`")
         return sha
     for ref in (f"refs/heads/{branch}", f"refs/remotes/{settings.remote}/{branch}"):
         sha = git.rev_parse(ref)

@@ -202,6 +202,9 @@ def emit(reports: list[Report], args: argparse.Namespace) -> int:
             for report in reports:
                 print(summary_line(report), file=sys.stderr)
     else:
+        if sys.stdout is None:  # started with stdout closed (`>&-`)
+            raise HotfixGuardError("standard output is closed: nowhere to write the report",
+                                   hint="give --output FILE")
         color = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         render(reports, fmt, sys.stdout, color=color)
         sys.stdout.flush()
