@@ -188,11 +188,16 @@ class Engine:
         return report
 
 
+def _is_utf8(stream: Any) -> bool:
+    encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("_", "-")
+    return encoding in ("utf-8", "utf8") or not hasattr(stream, "buffer")
+
+
 def emit(reports: list[Report], args: argparse.Namespace) -> int:
     fmt = args.format
     if args.output:
         try:
-            with open(args.output, "w", encoding="utf-8") as fh:
+            with open(args.output, "w", encoding="utf-8", errors="backslashreplace") as fh:
                 render(reports, fmt, fh)
         except OSError as exc:
             raise HotfixGuardError(f"cannot write --output {args.output}: {exc.strerror}") from None
@@ -206,8 +211,19 @@ def emit(reports: list[Report], args: argparse.Namespace) -> int:
             raise HotfixGuardError("standard output is closed: nowhere to write the report",
                                    hint="give --output FILE")
         color = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-        render(reports, fmt, sys.stdout, color=color)
-        sys.stdout.flush()
+        if fmt == "text" or _is_utf8(sys.stdout):
+            render(reports, fmt, sys.stdout, color=color)
+            sys.stdout.flush()
+        else:  # machine formats are UTF-8 (JSON: RFC 8259) whatever the console's encoding
+            import io
+
+            sys.stdout.flush()
+            out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", errors="backslashreplace")
+            try:
+                render(reports, fmt, out)
+                out.flush()
+            finally:
+                out.detach()  # sys.stdout keeps its buffer
     if args.exit_zero:
         return 0
     return exit_code(reports)
