@@ -143,7 +143,7 @@ class Engine:
     def __init__(self, git: Git, info: RepoInfo, settings: Settings, args: argparse.Namespace,
                  extra_plugins: tuple[Any, ...] = ()) -> None:
         from hotfix_guard.plugins import Plugins
-        from hotfix_guard.selection import select_rules
+        from hotfix_guard.selection import check_selectors, select_rules
 
         self.git, self.info, self.settings = git, info, settings
         self.debug = bool(getattr(args, "debug", False))
@@ -159,6 +159,8 @@ class Engine:
             where={k: ("--" + k if getattr(args, k.replace("-", "_"), None) else where(k))
                    for k in ("select", "extend-select", "ignore")},
         )
+        for glob, selectors in (settings.per_file_ignores or {}).items():  # a typo would suppress nothing, silently
+            check_selectors(selectors, self.plugins.rules, f"{where('per-file-ignores')} \"{glob}\"")
         self._refs: Any = None
         self.deepen = bool(getattr(args, "deepen", False))
 
