@@ -410,7 +410,7 @@ class Git:
     def fetch(self, remote: str) -> None:
         """Update the remote-tracking branches (and the tags that follow them) of one
         remote. Writes only remote-tracking refs and tags; never a local branch."""
-        self.run_bytes(["fetch", "--quiet", remote])
+        self.run_bytes(["fetch", "--quiet", "--", remote])  # "--": a remote name is never an option
 
     def create_branch(self, name: str, start: str, *, switch: bool = True) -> None:
         """WRITES: create branch ``name`` at commit ``start`` without an upstream and, with
@@ -447,7 +447,7 @@ class Git:
             raise GitError(f"--deepen: there is no remote '{remote}' to fetch the history from",
                            hint="set `remote` in the config to the remote to fetch from")
         args = ["fetch", *(["--unshallow"] if unshallow else []), "--tags", "--no-recurse-submodules",
-                remote, f"+refs/heads/*:refs/remotes/{remote}/*"]
+                "--", remote, f"+refs/heads/*:refs/remotes/{remote}/*"]
         self.run(*args)
         return ["git", *args]
 
