@@ -48,9 +48,11 @@ def resolve_refs(git: Git, settings: Settings, extra: tuple[str, ...] = ()) -> R
     patterns = [f"refs/heads/{n}" for n in names] + [f"refs/remotes/{remote}/{n}" for n in names]
     release = settings.release_prefix.rstrip("/")
     patterns += [f"refs/heads/{release}", f"refs/remotes/{remote}/{release}", *extra]
+    from hotfix_guard.git import records
+
     out = git.run("for-each-ref", "--format=%(refname)%00%(objectname)", *patterns)
     found: dict[str, str] = {}
-    for line in out.splitlines():
+    for line in records(out):
         name, sha = line.split("\0")
         found[name] = sha
 

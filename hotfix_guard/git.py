@@ -223,7 +223,7 @@ class Git:
             ],
             ok=range(256),
         )
-        lines = decode(out).splitlines()
+        lines = records(decode(out))
         if len(lines) < 4:
             raise self._failure(["rev-parse"], code, err)
         git_dir, common, bare, shallow = lines[:4]
@@ -259,7 +259,7 @@ class Git:
         out = self.run("for-each-ref", "--format=%(refname)%00%(objectname)%00%(*objectname)", *wanted)
         found: dict[str, str] = {}
         want = set(wanted)
-        for line in out.splitlines():
+        for line in records(out):
             name, obj, peeled = line.split("\0")
             if name in want:
                 found[name] = peeled or obj
@@ -299,7 +299,7 @@ class Git:
             args.append(f"--merged={merged}")
         args.append(f"refs/tags/{pattern}")
         result = []
-        for line in self.run(*args).splitlines():
+        for line in records(self.run(*args)):
             name, kind, obj, peeled = line.split("\0")
             result.append((name, peeled or obj, kind == "tag"))
         return result
@@ -341,7 +341,7 @@ class Git:
         if not names:
             return {}
         out = self.run("cat-file", "--batch-check=%(objecttype)", input="".join(f"{n}\n" for n in names))
-        kinds = out.splitlines()
+        kinds = records(out)
         return {name: (None if " " in kind else kind) for name, kind in zip(names, kinds)}  # "<x> missing"
 
     def git_path(self, name: str) -> str:
@@ -373,7 +373,7 @@ class Git:
         if no_merged:
             args.append(f"--no-merged={no_merged}")
         found: dict[str, str] = {}
-        for line in self.run(*args, *patterns).splitlines():
+        for line in records(self.run(*args, *patterns)):
             name, obj, peeled = line.split("\0")
             found[name] = peeled or obj
         return found
@@ -454,3 +454,9 @@ class Git:
 
 def decode(data: bytes) -> str:
     return data.decode("utf-8", "surrogateescape")
+
+
+def records(text: str) -> list[str]:
+    """git's output lines, split on newlines only. Never ``str.splitlines()``: it also
+    splits on U+2028, U+0085, form feeds..., which ref names and paths may hold."""
+    return text.removesuffix("\n").split("\n") if text else []

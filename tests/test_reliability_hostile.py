@@ -185,3 +185,28 @@ def test_hostile_descriptions_and_titles(project: Repo, marker: Path, tmp_path: 
         assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
     assert len(list(records.iterdir())) == len(payloads(marker))
     assert all(p.parent == records for p in records.iterdir())
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"])
+def test_ref_names_holding_line_separators(project: Repo, separator: str) -> None:
+    """Git allows U+2028, U+2029 and U+0085 in ref names; Python's str.splitlines() splits
+    on them. A tag `v1<U+2028>x` made HG003 an internal error, a
+    release branch so named made every hotfix check and `start` exit 2, and a hotfix
+    branch so named was refused at pre-push as malformed input."""
+    sha = hotfix_from_main(project)
+    name = f"hotfix/v1.2.4-a{separator}b"
+    for ref in (f"refs/tags/v1{separator}x", f"refs/heads/release/a{separator}b", f"refs/heads/{name}"):
+        project.git("update-ref", ref, sha)
+    proc = run_cli("check", "--format", "json", cwd=project.path)
+    assert proc.returncode in (0, 1) and "Traceback" not in proc.stderr and "internal error" not in proc.stderr, \
+        proc.stderr
+    assert not [f for f in json.loads(proc.stdout)["findings"] if f["code"] == "HG000"]
+    proc = run_cli("start", "another fix", "--dry-run", "--allow-parallel", cwd=project.path)
+    assert proc.returncode == 0, proc.stderr
+    line = f"refs/heads/{name} {sha} refs/heads/{name} {'0' * 40}\n"
+    proc = run_cli("check", "--stage", "pre-push", "--format", "json", "--select", "HG002", cwd=project.path,
+                   input=line)
+    assert proc.returncode == 1 and json.loads(proc.stdout)["branch"] == name, proc.stderr
+    project.checkout(name)
+    proc = run_cli("check", "--format", "json", "--select", "HG002", cwd=project.path)
+    assert proc.returncode == 1 and json.loads(proc.stdout)["branch"] == name, proc.stderr
