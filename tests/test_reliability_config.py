@@ -38,7 +38,7 @@ def test_invalid_glob_names_the_key(hotfix: Repo, key: str, where: str) -> None:
 
 
 @pytest.mark.parametrize("pattern", ["", "[A-Z]*", "(PROJ-[0-9]+)?", "x|"])
-def test_ticket_pattern_that_matches_nothing_at_all_is_refused(hotfix: Repo, pattern: str) -> None:
+def test_ticket_pattern_matching_the_empty_string_is_refused(hotfix: Repo, pattern: str) -> None:
     """Such a pattern finds a "ticket" (an empty one) in every TODO: HG006 and HG012 would
     pass everything, silently. It used to be accepted."""
     hotfix.write(".hotfix-guard.toml", f"ticket-pattern = {json.dumps(pattern)}\n")

@@ -212,3 +212,44 @@ def test_subprocess_git_never_prompts(project: Repo) -> None:
     proc = run_cli("check", "--format", "json", cwd=project.path, env=env)
     assert proc.returncode in (0, 1), proc.stderr
     subprocess.run(["git", "status"], cwd=project.path, check=True, capture_output=True)
+
+
+# -- every command where it cannot run ----------------------------------------------------------
+
+COMMANDS = [
+    ["check"], ["check", "--stage", "pre-commit"], ["check", "--stage", "pre-push"], ["check", "--stage", "ci"],
+    ["install"], ["uninstall"], ["start", "fix it"], ["start", "fix it", "--dry-run"], ["status"], ["audit"],
+    ["triage", "--set", "production_broken=no", "--set", "feature_request=yes"], ["rules"], ["explain", "HG001"],
+    ["demo"],
+]
+
+
+@pytest.mark.parametrize("where", ["not-a-repository", "bare", "no-commits", "no-git-on-path"])
+def test_every_command_either_runs_or_says_why_in_one_line(tmp_path: Path, where: str) -> None:
+    """Exit 0 (triage, rules, explain and demo need no repository of yours), or exit 2
+    with one clear line and a hint; never a traceback."""
+    import os
+    import sys
+
+    from conftest import ROOT
+
+    cwd = tmp_path / "here"
+    env = {}
+    if where == "bare":
+        subprocess.run(["git", "init", "-q", "--bare", str(cwd)], check=True)
+    elif where == "no-commits":
+        make_repo(cwd)
+    else:
+        cwd.mkdir()
+    if where == "no-git-on-path":
+        env = {"PATH": str(tmp_path / "empty-bin")}
+    for args in COMMANDS:
+        proc = subprocess.run([sys.executable, "-m", "hotfix_guard", *args], cwd=cwd, capture_output=True, text=True,
+                              stdin=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT), **env})
+        assert "Traceback" not in proc.stderr, (args, proc.stderr)
+        if proc.returncode != 0:
+            assert_clean_error(proc)
+        if args[0] in ("rules", "explain", "triage"):
+            assert proc.returncode == 0, (args, proc.stderr)
+        if args[0] in ("check", "install", "uninstall", "start") and where in ("not-a-repository", "no-git-on-path"):
+            assert proc.returncode == 2, (args, proc.stdout)
