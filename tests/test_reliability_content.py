@@ -35,10 +35,10 @@ def base_repo(path: Path) -> Repo:
     return r
 
 
-def run_all_formats(r: Repo, *args: str, input: str | None = None) -> dict:
+def run_all_formats(r: Repo, *args: str, input: str | None = None, formats: tuple[str, ...] = FORMATS) -> dict:
     """Every format runs (exit 0/1, no traceback, machine formats parse); the JSON."""
     data = None
-    for fmt in FORMATS:
+    for fmt in formats:
         proc = run_cli("check", "--format", fmt, *args, cwd=r.path, input=input)
         assert proc.returncode in (0, 1), (fmt, proc.returncode, proc.stderr)
         assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
@@ -66,8 +66,8 @@ def test_symlinks_are_never_followed(tmp_path: Path) -> None:
     os.symlink("../src", r.path / "srclink")  # a directory
     r.git("add", "-A")
     r.git("commit", "-q", "-m", "links")
-    for stage in ("manual", "pre-push"):
-        data = run_all_formats(r, "--stage", stage, input="")
+    for stage, formats in (("manual", FORMATS), ("pre-push", ("text", "json"))):
+        data = run_all_formats(r, "--stage", stage, input="", formats=formats)
         links = {"src/evil.py", "src/alias.py", "src/dangling.py", "srclink"}
         about_links = [f for f in data["findings"] if f["path"] in links]
         assert not [f for f in about_links if f["code"] in ("HG005", "HG006", "HG011")], about_links
@@ -77,7 +77,7 @@ def test_symlinks_are_never_followed(tmp_path: Path) -> None:
     (r.path / "README.md").unlink()
     os.symlink(str(outside), r.path / "README.md")
     r.git("add", "-A")
-    data = run_all_formats(r, "--stage", "pre-commit")
+    data = run_all_formats(r, "--stage", "pre-commit", formats=("text", "json"))
     assert not [f for f in data["findings"] if f["code"] == "HG006"], data["findings"]
     assert outside.read_text().startswith("# TODO")  # and of course never written
 

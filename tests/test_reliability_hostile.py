@@ -49,7 +49,8 @@ def test_hostile_file_names_through_every_stage_and_format(project: Repo, marker
     sha = project.sha()
     push = f"refs/heads/hotfix/v1.2.4-fix-names {sha} refs/heads/hotfix/v1.2.4-fix-names {'0' * 40}\n"
     for stage in ("pre-commit", "pre-push", "ci", "manual"):
-        for fmt in ("text", "json", "github", "sarif", "gitlab", "junit"):
+        # every format once; the stages with the report every format shares (json)
+        for fmt in ("text", "json", "github", "sarif", "gitlab", "junit") if stage == "manual" else ("json",):
             env = {"CI": "true", "GITHUB_ACTIONS": "true", "GITHUB_REF": "refs/heads/hotfix/v1.2.4-fix-names"} \
                 if stage == "ci" else {}
             proc = run_cli("check", "--stage", stage, "--format", fmt, cwd=project.path, env=env,
