@@ -80,8 +80,9 @@ def git_environment(cwd: str, *, isolated: bool) -> dict[str, str]:
                 env[key] = os.path.normpath(os.path.join(cwd, value))
     # Never let git wait on a pager, an editor or a credential prompt.
     env["GIT_TERMINAL_PROMPT"] = "0"
-    # Reads stay reads: no opportunistic index refresh (`git status`, a worktree `git
-    # diff` rewrite .git/index otherwise). Writes (`git switch`) take their locks anyway.
+    # Reads stay reads: no opportunistic index refresh (`git status` rewrites .git/index
+    # otherwise). Writes (`git switch`) take their locks anyway. Porcelain `git diff` on
+    # the worktree refreshes the index regardless: use `diff-files`/`diff-index` instead.
     env["GIT_OPTIONAL_LOCKS"] = "0"
     env.pop("GIT_PAGER", None)
     env["LC_ALL"] = "C"  # git's messages in English: the gateway reads some of them

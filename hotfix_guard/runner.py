@@ -58,13 +58,13 @@ def _validate(item: object) -> None:
     if not isinstance(item, Finding):
         raise TypeError(f"check() produced {type(item).__name__}, not a Finding")
     problems = [
-        name for name, value, ok in (
-            ("message", item.message, isinstance(item.message, str)),
-            ("severity", item.severity, item.severity in SEVERITIES),
-            ("path", item.path, item.path is None or isinstance(item.path, str)),
-            ("line", item.line, item.line is None or (isinstance(item.line, int) and not isinstance(item.line, bool))),
-            ("ref", item.ref, item.ref is None or isinstance(item.ref, str)),
-            ("help", item.help, item.help is None or isinstance(item.help, str)),
+        name for name, ok in (
+            ("message", isinstance(item.message, str)),
+            ("severity", item.severity in SEVERITIES),
+            ("path", item.path is None or isinstance(item.path, str)),
+            ("line", item.line is None or (isinstance(item.line, int) and not isinstance(item.line, bool))),
+            ("ref", item.ref is None or isinstance(item.ref, str)),
+            ("help", item.help is None or isinstance(item.help, str)),
         ) if not ok
     ]
     if problems:
