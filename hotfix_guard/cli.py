@@ -182,9 +182,22 @@ def fast_args(argv: Sequence[str]) -> Args | None:
     return Args(command=argv[0], _run=module.run, **values)
 
 
+def _escape_what_stdout_cannot_encode() -> None:
+    """A report never fails on the console's encoding: what stdout cannot encode (``→``
+    on a latin-1, cp1252 or ASCII console; a branch name that is not UTF-8) is written as
+    a backslash escape, which also keeps JSON output valid UTF-8. (stderr already does so.)"""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        try:
+            reconfigure(errors="backslashreplace")
+        except (ValueError, OSError):  # pragma: no cover - a closed or exotic stream
+            pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv or bool(os.environ.get("HOTFIX_GUARD_DEBUG"))
+    _escape_what_stdout_cannot_encode()
     try:
         args: Any = fast_args(argv)
         if args is None:

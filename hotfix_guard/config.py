@@ -366,12 +366,17 @@ def validate(data: dict[str, Any], path: str, is_pyproject: bool = False) -> dic
             import re
 
             try:
-                re.compile(value)
+                compiled = re.compile(value)
             except re.error as exc:
                 raise ConfigError(
                     f"{where}: {prefix}{key}: not a valid regular expression ({exc})",
                     hint=f"fix `{key}` in {path}",
                 ) from None
+            if compiled.match("") is not None:  # "", "[A-Z]*", "x?": every TODO would have a ticket
+                raise ConfigError(
+                    f"{where}: {prefix}{key}: {value!r} matches an empty string, so any text would count as a ticket",
+                    hint=f"fix `{key}` in {path}, e.g. \"{DEFAULT_TICKET_PATTERN}\"",
+                )
         elif key == "rules":
             if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
                 raise fail(key, "tables such as [rules.diff-size]", value)

@@ -51,9 +51,11 @@ def resolve_refs(git: Git, settings: Settings, extra: tuple[str, ...] = ()) -> R
     patterns = [f"refs/heads/{n}" for n in names] + [f"refs/remotes/{remote}/{n}" for n in names]
     release = settings.release_prefix.rstrip("/")
     patterns += [f"refs/heads/{release}", f"refs/remotes/{remote}/{release}", *extra]
+    from hotfix_guard.git import records
+
     out = git.run("for-each-ref", "--format=%(refname)%00%(objectname)", *patterns)
     found: dict[str, str] = {}
-    for line in out.splitlines():
+    for line in records(out):
         name, sha = line.split("\0")
         found[name] = sha
 
@@ -230,7 +232,9 @@ def resolve_head(git: Git, info: RepoInfo, settings: Settings, branch: str, head
     if head_is_branch or (explicit_branch and info.head_ref is None):
         sha = git.rev_parse("HEAD")
         if sha is None:
-            raise GitError(f"{branch} has no commits yet", hint="commit something first")
+            raise GitError(f"{branch} has no commits yet, so no history shared with production",
+                           hint=f"a hotfix branch starts from production: `git switch -c {branch} "
+                                f"{settings.production_branch}`, or `hotfix-guard start DESCRIPTION`")
         return sha
     for ref in (f"refs/heads/{branch}", f"refs/remotes/{settings.remote}/{branch}"):
         sha = git.rev_parse(ref)

@@ -88,6 +88,10 @@ def git_environment(cwd: str, *, isolated: bool) -> dict[str, str]:
                 env[key] = os.path.normpath(os.path.join(cwd, value))
     # Never let git wait on a pager, an editor or a credential prompt.
     env["GIT_TERMINAL_PROMPT"] = "0"
+    # Reads stay reads: no opportunistic index refresh (`git status` rewrites .git/index
+    # otherwise). Writes (`git switch`) take their locks anyway. Porcelain `git diff` on
+    # the worktree refreshes the index regardless: use `diff-files`/`diff-index` instead.
+    env["GIT_OPTIONAL_LOCKS"] = "0"
     env.pop("GIT_PAGER", None)
     env["LC_ALL"] = "C"  # git's messages in English: the gateway reads some of them
     env.pop("LANGUAGE", None)
@@ -236,7 +240,7 @@ class Git:
             ],
             ok=range(256),
         )
-        lines = decode(out).splitlines()
+        lines = records(decode(out))
         if len(lines) < 4:
             raise self._failure(["rev-parse"], code, err)
         git_dir, common, bare, shallow = lines[:4]
@@ -272,7 +276,7 @@ class Git:
         out = self.run("for-each-ref", "--format=%(refname)%00%(objectname)%00%(*objectname)", *wanted)
         found: dict[str, str] = {}
         want = set(wanted)
-        for line in out.splitlines():
+        for line in records(out):
             name, obj, peeled = line.split("\0")
             if name in want:
                 found[name] = peeled or obj
@@ -339,7 +343,7 @@ class Git:
             args.append(f"--merged={merged}")
         args.append(f"refs/tags/{pattern}")
         result = []
-        for line in self.run(*args).splitlines():
+        for line in records(self.run(*args)):
             name, kind, obj, peeled = line.split("\0")
             result.append((name, peeled or obj, kind == "tag"))
         return result
@@ -381,7 +385,7 @@ class Git:
         if not names:
             return {}
         out = self.run("cat-file", "--batch-check=%(objecttype)", input="".join(f"{n}\n" for n in names))
-        kinds = out.splitlines()
+        kinds = records(out)
         return {name: (None if " " in kind else kind) for name, kind in zip(names, kinds)}  # "<x> missing"
 
     def git_path(self, name: str) -> str:
@@ -413,7 +417,7 @@ class Git:
         if no_merged:
             args.append(f"--no-merged={no_merged}")
         found: dict[str, str] = {}
-        for line in self.run(*args, *patterns).splitlines():
+        for line in records(self.run(*args, *patterns)):
             name, obj, peeled = line.split("\0")
             found[name] = peeled or obj
         return found
@@ -450,7 +454,7 @@ class Git:
     def fetch(self, remote: str) -> None:
         """Update the remote-tracking branches (and the tags that follow them) of one
         remote. Writes only remote-tracking refs and tags; never a local branch."""
-        self.run_bytes(["fetch", "--quiet", remote])
+        self.run_bytes(["fetch", "--quiet", "--", remote])  # "--": a remote name is never an option
 
     def create_branch(self, name: str, start: str, *, switch: bool = True) -> None:
         """WRITES: create branch ``name`` at commit ``start`` without an upstream and, with
@@ -487,7 +491,7 @@ class Git:
             raise GitError(f"--deepen: there is no remote '{remote}' to fetch the history from",
                            hint="set `remote` in the config to the remote to fetch from")
         args = ["fetch", *(["--unshallow"] if unshallow else []), "--tags", "--no-recurse-submodules",
-                remote, f"+refs/heads/*:refs/remotes/{remote}/*"]
+                "--", remote, f"+refs/heads/*:refs/remotes/{remote}/*"]
         self.run(*args)
         return ["git", *args]
 
@@ -616,3 +620,9 @@ def _spawn(exe: str, argv: list[str], env: dict[str, str], input: bytes | None) 
             if fd >= 0:
                 os.close(fd)
     return os.waitstatus_to_exitcode(status), b"".join(chunks[out_r]), b"".join(chunks[err_r])
+
+
+def records(text: str) -> list[str]:
+    """git's output lines, split on newlines only. Never ``str.splitlines()``: it also
+    splits on U+2028, U+0085, form feeds..., which ref names and paths may hold."""
+    return text.removesuffix("\n").split("\n") if text else []

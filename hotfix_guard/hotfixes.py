@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, NamedTuple
 
 from hotfix_guard.errors import GitError
+from hotfix_guard.git import records
 from hotfix_guard.graph import Graph, Line, patch_ids
 from hotfix_guard.versions import Version, parse_hotfix_branch, parse_tag
 
@@ -91,7 +92,7 @@ def load_refs(git: Git, settings: Settings) -> tuple[dict[str, Tag], dict[str, d
     tags: dict[str, Tag] = {}
     branches: dict[str, dict[str, str]] = {}
     remote_base = f"refs/remotes/{remote}/"
-    for line in out.splitlines():
+    for line in records(out):
         refname, kind, obj, peeled, peeled_kind, date = line.split("\0")
         if refname.startswith("refs/tags/"):
             name = refname[len("refs/tags/"):]

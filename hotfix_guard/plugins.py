@@ -184,7 +184,7 @@ class Plugins:
             dist_name = f"{dist.name} {dist.version}" if dist is not None else ep.value
             try:
                 plugin = ep.load()
-            except Exception as exc:  # a plugin's import may raise anything
+            except (Exception, SystemExit) as exc:  # a plugin's import may raise anything, even sys.exit()
                 raise PluginError(
                     f"plugin '{ep.name}' from {dist_name} failed to load: {type(exc).__name__}: {exc}",
                     hint=f"fix or uninstall {dist_name.split()[0]}, or set {AUTOLOAD_ENV}=1 to skip plugins",
@@ -223,7 +223,7 @@ class Plugins:
                 function(register=register)
             except PluginError:
                 raise
-            except Exception as exc:
+            except (Exception, SystemExit) as exc:
                 raise PluginError(
                     f"plugin '{label}' failed while registering rules: {type(exc).__name__}: {exc}"
                 ) from None

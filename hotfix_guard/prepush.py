@@ -66,7 +66,7 @@ class PushedRef(namedtuple("PushedRef", "local_ref local_sha remote_ref remote_s
 def parse(text: str) -> list[PushedRef]:
     """git's pre-push lines; blank lines are skipped, anything else malformed is exit 2."""
     result = []
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text.split("\n"), 1):  # not splitlines(): ref names may hold U+2028
         line = line.rstrip("\r")
         if not line.strip():
             continue

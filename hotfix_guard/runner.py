@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-
+import sys
 
 from hotfix_guard.errors import HotfixGuardError
 from hotfix_guard.report import Report
-from hotfix_guard.rule import Finding, Rule, Skip
+from hotfix_guard.rule import SEVERITIES, Finding, Rule, Skip
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs milliseconds on every hook run
 if TYPE_CHECKING:
@@ -26,17 +27,18 @@ def run_rules(ctx: Context, rules: list[type[Rule]], debug: bool = False) -> Rep
         report.rules.append((rule_cls.code, rule_cls.name))
         rule = rule_cls(ctx.options.get(rule_cls.code))
         try:
-            produced = list(rule.check(ctx) or ())
+            # a plugin's print() goes to stderr: stdout carries the report (JSON, SARIF...)
+            with contextlib.redirect_stdout(sys.stderr):
+                produced = list(rule.check(ctx) or ())
             for item in produced:
-                if not isinstance(item, Finding):
-                    raise TypeError(f"check() produced {type(item).__name__}, not a Finding")
+                _validate(item)
             report.findings.extend(produced)
             ran.append(rule_cls)
         except Skip as skip:
             report.skipped.append((rule_cls.code, str(skip)))
         except HotfixGuardError:
             raise  # could not run at all (a git failure, a shallow clone): exit 2
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # sys.exit() in a plugin must not end the run with its code
             if debug or os.environ.get("HOTFIX_GUARD_DEBUG"):
                 import traceback  # only here: it costs every run ~2 ms of imports
 
@@ -50,6 +52,25 @@ def run_rules(ctx: Context, rules: list[type[Rule]], debug: bool = False) -> Rep
 
     report.findings = sorted(apply_suppressions(ctx, report.findings, ran), key=Finding.sort_key)
     return report
+
+
+def _validate(item: object) -> None:
+    """A Finding whose fields the reports can count and render, else TypeError (HG000)."""
+    if not isinstance(item, Finding):
+        raise TypeError(f"check() produced {type(item).__name__}, not a Finding")
+    problems = [
+        name for name, ok in (
+            ("message", isinstance(item.message, str)),
+            ("severity", item.severity in SEVERITIES),
+            ("path", item.path is None or isinstance(item.path, str)),
+            ("line", item.line is None or (isinstance(item.line, int) and not isinstance(item.line, bool))),
+            ("ref", item.ref is None or isinstance(item.ref, str)),
+            ("help", item.help is None or isinstance(item.help, str)),
+        ) if not ok
+    ]
+    if problems:
+        raise TypeError("check() produced a Finding with an invalid "
+                        + ", ".join(f"{name} {getattr(item, name)!r}" for name in problems))
 
 
 def internal_error(rule: type[Rule], exc: BaseException) -> Finding:

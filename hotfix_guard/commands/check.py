@@ -146,7 +146,7 @@ class Engine:
     def __init__(self, git: Git, info: RepoInfo, settings: Settings, args: argparse.Namespace,
                  extra_plugins: tuple[Any, ...] = ()) -> None:
         from hotfix_guard.plugins import Plugins
-        from hotfix_guard.selection import select_rules
+        from hotfix_guard.selection import check_selectors, select_rules
 
         self.git, self.info, self.settings = git, info, settings
         self.debug = bool(getattr(args, "debug", False))
@@ -162,6 +162,8 @@ class Engine:
             where={k: ("--" + k if getattr(args, k.replace("-", "_"), None) else where(k))
                    for k in ("select", "extend-select", "ignore")},
         )
+        for glob, selectors in (settings.per_file_ignores or {}).items():  # a typo would suppress nothing, silently
+            check_selectors(selectors, self.plugins.rules, f"{where('per-file-ignores')} \"{glob}\"")
         self._refs: Any = None
         self.deepen = bool(getattr(args, "deepen", False))
 
@@ -198,11 +200,16 @@ class Engine:
         return report
 
 
+def _is_utf8(stream: Any) -> bool:
+    encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("_", "-")
+    return encoding in ("utf-8", "utf8") or not hasattr(stream, "buffer")
+
+
 def emit(reports: list[Report], args: argparse.Namespace) -> int:
     fmt = args.format
     if args.output:
         try:
-            with open(args.output, "w", encoding="utf-8") as fh:
+            with open(args.output, "w", encoding="utf-8", errors="backslashreplace") as fh:
                 render(reports, fmt, fh)
         except OSError as exc:
             raise HotfixGuardError(f"cannot write --output {args.output}: {exc.strerror}") from None
@@ -212,9 +219,23 @@ def emit(reports: list[Report], args: argparse.Namespace) -> int:
             for report in reports:
                 print(summary_line(report), file=sys.stderr)
     else:
+        if sys.stdout is None:  # started with stdout closed (`>&-`)
+            raise HotfixGuardError("standard output is closed: nowhere to write the report",
+                                   hint="give --output FILE")
         color = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-        render(reports, fmt, sys.stdout, color=color)
-        sys.stdout.flush()
+        if fmt == "text" or _is_utf8(sys.stdout):
+            render(reports, fmt, sys.stdout, color=color)
+            sys.stdout.flush()
+        else:  # machine formats are UTF-8 (JSON: RFC 8259) whatever the console's encoding
+            import io
+
+            sys.stdout.flush()
+            out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", errors="backslashreplace")
+            try:
+                render(reports, fmt, out)
+                out.flush()
+            finally:
+                out.detach()  # sys.stdout keeps its buffer
     if args.exit_zero:
         return 0
     return exit_code(reports)

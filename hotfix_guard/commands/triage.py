@@ -147,7 +147,7 @@ def write_record(result: Any, directory: str) -> str:
     path = os.path.join(directory, f"{result.date}-{slug}.md")
     try:
         os.makedirs(directory, exist_ok=True)
-        with open(path, "x", encoding="utf-8") as fh:
+        with open(path, "x", encoding="utf-8", errors="backslashreplace") as fh:
             fh.write(incident_record(result))
     except FileExistsError:
         raise UsageError(f"--write: {path} already exists; not overwriting it",
