@@ -59,6 +59,16 @@ class Report:
     def suppressed(self) -> int:
         return sum(1 for f in self.findings if f.suppressed)
 
+    def tally(self) -> str:
+        """``2 errors, 1 warning, 1 suppressed``; empty when there is nothing to count."""
+        parts = []
+        for n, word in ((self.errors, "error"), (self.warnings, "warning")):
+            if n:
+                parts.append(f"{n} {word}{'' if n == 1 else 's'}")
+        if self.suppressed:
+            parts.append(f"{self.suppressed} suppressed")
+        return ", ".join(parts)
+
     def summary(self) -> dict[str, int]:
         return {"errors": self.errors, "warnings": self.warnings, "suppressed": self.suppressed}
 

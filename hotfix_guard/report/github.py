@@ -114,14 +114,7 @@ def markdown(reports: list[Report]) -> str:
         if report.note:
             lines += [f"**{name}**: {md(report.note)}", ""]
             continue
-        parts = []
-        if report.errors:
-            parts.append(plural(report.errors, "error"))
-        if report.warnings:
-            parts.append(plural(report.warnings, "warning"))
-        if report.suppressed:
-            parts.append(f"{report.suppressed} suppressed")
-        status = ", ".join(parts) if parts else f"all checks passed ({plural(report.checked, 'rule')})"
+        status = report.tally() or f"all checks passed ({plural(report.checked, 'rule')})"
         icon = ":x:" if report.errors else (":warning:" if report.warnings else ":white_check_mark:")
         lines += [f"### {icon} {name}: {status}", ""]
         facts = [f"stage {md(report.stage)}"]

@@ -20,16 +20,10 @@ def summary_line(report: Report) -> str:
         name += f" (pushed as {report.ref})"
     if report.note:
         return f"{name}: {report.note}"
-    parts = []
-    if report.errors:
-        parts.append(_plural(report.errors, "error"))
-    if report.warnings:
-        parts.append(_plural(report.warnings, "warning"))
-    if report.suppressed:
-        parts.append(f"{report.suppressed} suppressed")
-    if not parts:
+    tally = report.tally()
+    if not tally:
         return f"{name}: all checks passed ({_plural(report.checked, 'rule')}, stage {report.stage})"
-    return f"{name}: {', '.join(parts)} (stage {report.stage})"
+    return f"{name}: {tally} (stage {report.stage})"
 
 
 def finding_lines(f: Finding) -> tuple[str, str, str | None, str | None]:
