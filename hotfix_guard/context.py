@@ -145,7 +145,9 @@ class Context:
 
     @cached_property
     def merge_base(self) -> str:
-        mb = self.git.merge_base(self.base, self.head)
+        mb = self._merge_base_from_commits()
+        if mb is None:
+            mb = self.git.merge_base(self.base, self.head)
         if mb is None:
             if self.info.shallow:
                 raise GitError(
@@ -154,6 +156,26 @@ class Context:
                 )
             raise GitError(f"{self.branch} has no common history with {self.base[:10]}")
         return mb
+
+    def _merge_base_from_commits(self) -> str | None:
+        """The merge base read off ``base..head`` when a rule has listed it already: one
+        git process fewer. No commits: head is in base, so head is the merge base. One
+        commit outside the range that range commits have as parent (the boundary): every
+        path from head out of the range goes through it, so it is the merge base. Several
+        boundary commits (merges from elsewhere), or a shallow clone, whose cut-off
+        parents are hidden: ask git."""
+        if self.info.shallow:
+            return None
+        commits = self.__dict__.get("commits")
+        if commits is None:
+            commits = self.git.listed_commits(self.head, f"^{self.base}")
+        if commits is None:
+            return None
+        if not commits:
+            return self.head
+        inside = {c.sha for c in commits}
+        boundary = {p for c in commits for p in c.parents if p not in inside}
+        return boundary.pop() if len(boundary) == 1 else None
 
     @cached_property
     def commits(self) -> list[Commit]:

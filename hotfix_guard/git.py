@@ -284,6 +284,8 @@ class Git:
 
     def rev_parse(self, rev: str) -> str | None:
         """The commit a revision names, or None."""
+        if ("commit", rev) in self._memo:  # a full id object_types() found to be a commit
+            return rev
         out = self.try_run("rev-parse", "--verify", "-q", "--end-of-options", rev + "^{commit}")
         return out.strip() if out else None
 
@@ -336,6 +338,12 @@ class Git:
             self._memo[key] = tuple(result)
         return result
 
+    def listed_commits(self, *rev_args: str) -> list[Commit] | None:
+        """What :meth:`commits` gave for these arguments, without asking git; None when it
+        was not asked (or the answer could change)."""
+        found = self._memo.get(("log", *rev_args))
+        return None if found is None else list(found)  # type: ignore[call-overload]
+
     def tags(self, pattern: str, *, merged: str | None = None) -> list[tuple[str, str, bool]]:
         """(tag name, commit, annotated) for tags matching ``refs/tags/<pattern>``."""
         args = ["for-each-ref", "--format=%(refname:strip=2)%00%(objecttype)%00%(objectname)%00%(*objectname)"]
@@ -386,7 +394,11 @@ class Git:
             return {}
         out = self.run("cat-file", "--batch-check=%(objecttype)", input="".join(f"{n}\n" for n in names))
         kinds = records(out)
-        return {name: (None if " " in kind else kind) for name, kind in zip(names, kinds)}  # "<x> missing"
+        result = {name: (None if " " in kind else kind) for name, kind in zip(names, kinds)}  # "<x> missing"
+        for name, kind in result.items():
+            if kind == "commit" and _fixed((name,)):
+                self._memo[("commit", name)] = True  # rev_parse(name) needs no second process
+        return result
 
     def git_path(self, name: str) -> str:
         """Absolute path of ``$GIT_DIR/<name>`` as git resolves it (``rev-parse --git-path``).
