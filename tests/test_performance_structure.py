@@ -445,3 +445,57 @@ def test_bench_small_repository_is_a_clean_hotfix_and_a_quiet_feature_branch(tmp
     assert "warning" not in proc.stdout
     proc = run_cli("check", "--stage", "pre-commit", cwd=info["feature_worktree"])
     assert proc.returncode == 0 and "nothing to check" in proc.stdout
+
+
+# -- answers read off what git already said ---------------------------------------------------
+
+def merge_base_both_ways(repo: Repo, head: str, base: str = "main") -> tuple[str, str, int]:
+    """(merge base read off the listed range, git merge-base's answer, git calls it took)."""
+    from hotfix_guard.config import Settings
+    from hotfix_guard.context import Context, resolve_refs
+    from hotfix_guard.git import Git
+
+    git = Git(str(repo.path))
+    info, settings = git.info(), Settings()
+    refs = resolve_refs(git, settings)
+    ctx = Context(git, info, settings, stage="manual", branch="hotfix/v1.2.4-x", kind="hotfix",
+                  head=repo.sha(head), refs=refs, base=repo.sha(base))
+    ctx.commits  # as HG001 and the suppressions list the range before the diff rules run
+    before = git.calls
+    derived = ctx.merge_base
+    return derived, repo.git("merge-base", repo.sha(base), repo.sha(head)).strip(), git.calls - before
+
+
+def test_merge_base_of_a_linear_hotfix_needs_no_git_call(project: Repo) -> None:
+    add_commits(project, "hotfix/v1.2.4-x", "main", 3)
+    project.checkout("main")
+    project.commit("Production moved on", {"README.md": "# moved\n"})
+    derived, asked, calls = merge_base_both_ways(project, "hotfix/v1.2.4-x")
+    assert derived == asked == project.sha("main~1") and calls == 0
+
+
+def test_merge_base_of_a_branch_already_in_production_is_its_head(project: Repo) -> None:
+    derived, asked, calls = merge_base_both_ways(project, "main~1")
+    assert derived == asked == project.sha("main~1") and calls == 0
+
+
+def test_merge_base_with_several_ways_out_of_the_range_asks_git(project: Repo) -> None:
+    """A hotfix that merged production back in after it moved: two boundary commits."""
+    add_commits(project, "hotfix/v1.2.4-x", "main", 2)
+    project.checkout("main")
+    project.commit("Production moved on", {"README.md": "# moved\n"})
+    project.checkout("hotfix/v1.2.4-x")
+    project.merge("main", message="Merge main into the hotfix")
+    derived, asked, calls = merge_base_both_ways(project, "hotfix/v1.2.4-x")
+    assert derived == asked and calls == 1
+
+
+def test_a_pre_push_of_a_linear_hotfix_asks_each_question_once(two_hotfixes: Repo) -> None:
+    """The pushed commit is checked once (cat-file), not again by rev-parse; the merge base
+    comes from the range HG001 listed."""
+    sha = two_hotfixes.sha("hotfix/v1.2.4-fix-many")
+    calls = git_calls(two_hotfixes, "check", "--stage", "pre-push",
+                      stdin=f"refs/heads/hotfix/v1.2.4-fix-many {sha} refs/heads/hotfix/v1.2.4-fix-many {'0' * 40}\n")
+    verbs = [c.split()[1] if c.split()[1] != "-c" else "diff" for c in calls]
+    assert "merge-base" not in verbs and "rev-parse" not in verbs[1:], calls
+    assert verbs.count("log") == 1 and verbs.count("diff") == 1, calls
