@@ -213,14 +213,16 @@ def comments_of(path: str, text: str) -> dict[int, str]:
     return comment_map(text, lang)
 
 
-def test_python_comments_come_from_the_tokenizer() -> None:
+def test_python_comments_skip_strings() -> None:
     text = ('x = "# HOTFIX v1.2.4: not a comment"  # HOTFIX v1.2.4: a comment\n'
             's = """\n# TODO: in a docstring\n"""\n'
+            "t = f'{a!r:#>10}' + rb'#no' + '''\n# no\n'''\n"
+            'u = "continued \\\n# no"  # yes\r\n'
             "y = 1\n")
-    assert comments_of("a.py", text) == {1: "# HOTFIX v1.2.4: a comment"}
+    assert comments_of("a.py", text) == {1: "# HOTFIX v1.2.4: a comment", 9: "# yes"}
 
 
-def test_python_that_does_not_tokenize_falls_back() -> None:
+def test_python_that_does_not_parse_still_has_comments() -> None:
     text = 'x = (\n# TODO: PROJ-1 unclosed\ny = "# no"\n'
     assert comments_of("a.py", text) == {2: "# TODO: PROJ-1 unclosed"}
 

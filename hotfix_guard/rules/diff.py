@@ -208,8 +208,8 @@ class HotfixComment(Rule):
     comments hotfix-guard knows) has, among the lines the change adds, a comment with the
     marker `HOTFIX vX.Y.Z:` naming this hotfix's version (the one in the branch name).
     Comment syntax follows the file's language: `#`, `//`, `/* */`, `--`, `<!-- -->`, ...;
-    a marker inside a string literal does not count (Python files are read with Python's
-    own tokenizer, other languages with a lexer that skips strings). A marker with another
+    a marker inside a string literal does not count (each language is read by a lexer
+    that skips its strings: Python's triple-quoted docstrings too). A marker with another
     version is reported as such, on its line. Deleted files, pure renames and mode
     changes need no marker, and neither does a file whose only change is a version bump
     to this hotfix's version (`version = "1.2.4"` in `pyproject.toml`); files in unknown
