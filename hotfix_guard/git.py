@@ -128,8 +128,41 @@ class Git:
         self.env = git_environment(self.cwd, isolated=isolated)
         self.calls = 0  # how many git processes this gateway started (for tests)
         self._memo: dict[tuple[str, ...], object] = {}  # answers that cannot change (see _fixed)
+        self._started: dict[tuple[str, ...], tuple[int, int, int, int]] = {}  # see start()
 
     # -- running ---------------------------------------------------------------
+
+    def start(self, *args: str) -> None:
+        """Start a query now, for the first later :meth:`run_bytes` of the same arguments
+        to collect: queries whose arguments are known early run alongside each other and
+        alongside Python's own work. A query that is never asked for is stopped by
+        :meth:`close`. Only read-only queries without input belong here."""
+        if not _SPAWN or args in self._started:
+            return
+        self._trace(args)
+        try:
+            self._started[args] = _start(_find_git(self.env), ["git", "-C", self.cwd, *args], self.env, None)
+        except OSError:  # no git on PATH and the like: the query, when asked, says so
+            self.calls -= 1
+
+    def close(self) -> None:
+        """Stop and reap the started queries nobody asked for."""
+        while self._started:
+            args, (pid, out_r, err_r, _in_w) = self._started.popitem()
+            for fd in (out_r, err_r):
+                os.close(fd)
+            _kill(pid)
+            if os.environ.get("HOTFIX_GUARD_TRACE_GIT"):
+                import sys
+
+                print("git (started, never asked for, stopped) " + " ".join(args), file=sys.stderr)
+
+    def _trace(self, args: Sequence[str]) -> None:
+        self.calls += 1
+        if os.environ.get("HOTFIX_GUARD_TRACE_GIT"):
+            import sys
+
+            print("git " + " ".join(args), file=sys.stderr)
 
     def run_bytes(
         self,
@@ -138,13 +171,13 @@ class Git:
         input: bytes | None = None,
         ok: Iterable[int] = (0,),
     ) -> tuple[int, bytes, bytes]:
-        self.calls += 1
-        if os.environ.get("HOTFIX_GUARD_TRACE_GIT"):
-            import sys
-
-            print("git " + " ".join(args), file=sys.stderr)
+        started = self._started.pop(tuple(args), None) if self._started and input is None else None
+        if started is None:
+            self._trace(args)
         try:
-            if _SPAWN:
+            if started is not None:
+                code, out, err = _finish(*started, None)
+            elif _SPAWN:
                 code, out, err = _spawn(_find_git(self.env), ["git", "-C", self.cwd, *args], self.env, input)
             else:  # pragma: no cover - platforms without posix_spawn/poll (Windows)
                 import subprocess
@@ -317,7 +350,7 @@ class Git:
         key = ("rev-list", *args)
         if key in self._memo:
             return list(self._memo[key])  # type: ignore[call-overload]
-        result = self.run("rev-list", *args).split()
+        result = self.run(*key).split()
         if _fixed(args):
             self._memo[key] = tuple(result)
         return result
@@ -327,7 +360,7 @@ class Git:
         key = ("log", *rev_args)
         if key in self._memo:
             return list(self._memo[key])  # type: ignore[call-overload]
-        out = self.run("log", "-z", "--format=%H%n%P%n%B", *rev_args, "--")
+        out = self.run(*_log_args(rev_args))
         result = []
         for record in out.split("\0"):
             if not record.strip():
@@ -338,6 +371,23 @@ class Git:
             self._memo[key] = tuple(result)
         return result
 
+    # The same queries, started early (see start()): their arguments come from the same
+    # functions, so the later call finds its process.
+
+    def start_rev_list(self, *args: str) -> None:
+        if ("rev-list", *args) not in self._memo:
+            self.start("rev-list", *args)
+
+    def start_commits(self, *rev_args: str) -> None:
+        if ("log", *rev_args) not in self._memo:
+            self.start(*_log_args(rev_args))
+
+    def start_tags(self, pattern: str) -> None:
+        self.start(*_tags_args(pattern, None))
+
+    def start_diff(self, *args: str, config: Sequence[str] = ()) -> None:
+        self.start(*_diff_args(args, config))
+
     def listed_commits(self, *rev_args: str) -> list[Commit] | None:
         """What :meth:`commits` gave for these arguments, without asking git; None when it
         was not asked (or the answer could change)."""
@@ -346,12 +396,8 @@ class Git:
 
     def tags(self, pattern: str, *, merged: str | None = None) -> list[tuple[str, str, bool]]:
         """(tag name, commit, annotated) for tags matching ``refs/tags/<pattern>``."""
-        args = ["for-each-ref", "--format=%(refname:strip=2)%00%(objecttype)%00%(objectname)%00%(*objectname)"]
-        if merged:
-            args.append(f"--merged={merged}")
-        args.append(f"refs/tags/{pattern}")
         result = []
-        for line in records(self.run(*args)):
+        for line in records(self.run(*_tags_args(pattern, merged))):
             name, kind, obj, peeled = line.split("\0")
             result.append((name, peeled or obj, kind == "tag"))
         return result
@@ -359,8 +405,7 @@ class Git:
     def diff(self, *args: str, config: Sequence[str] = ()) -> bytes:
         """A patch, as bytes: file contents need not be UTF-8. ``config``: ``key=value``
         settings for this one call (``git -c``), to pin what user config would change."""
-        pinned = [item for kv in config for item in ("-c", kv)]
-        _, out, _ = self.run_bytes([*pinned, "diff", "--no-color", "--no-ext-diff", "--no-textconv", *args])
+        _, out, _ = self.run_bytes(_diff_args(args, config))
         return out
 
     def cat_blobs(self, shas: Iterable[str]) -> dict[str, bytes]:
@@ -518,6 +563,20 @@ _FIXED_OPTIONS = frozenset({"--first-parent", "--no-merges", "--merges", "--topo
                             "--reverse", "--ancestry-path", "--not", "--count", "--parents"})
 
 
+def _log_args(rev_args: Sequence[str]) -> tuple[str, ...]:
+    return ("log", "-z", "--format=%H%n%P%n%B", *rev_args, "--")
+
+
+def _tags_args(pattern: str, merged: str | None) -> tuple[str, ...]:
+    fmt = "--format=%(refname:strip=2)%00%(objecttype)%00%(objectname)%00%(*objectname)"
+    return ("for-each-ref", fmt, *([f"--merged={merged}"] if merged else []), f"refs/tags/{pattern}")
+
+
+def _diff_args(args: Sequence[str], config: Sequence[str]) -> tuple[str, ...]:
+    pinned = [item for kv in config for item in ("-c", kv)]
+    return (*pinned, "diff", "--no-color", "--no-ext-diff", "--no-textconv", *args)
+
+
 def _fixed(args: Sequence[str]) -> bool:
     """Whether a query names commits by full id only (``sha``, ``^sha``) with options
     from :data:`_FIXED_OPTIONS`: then its answer is the same for as long as we run."""
@@ -561,10 +620,10 @@ def _sigdef() -> tuple[int, ...]:
     return tuple(getattr(sig, name) for name in ("SIGPIPE", "SIGXFSZ") if hasattr(sig, name))
 
 
-def _spawn(exe: str, argv: list[str], env: dict[str, str], input: bytes | None) -> tuple[int, bytes, bytes]:
-    """Run a process to completion: (exit code, stdout, stderr), feeding ``input`` (or
-    /dev/null) to its stdin. Both pipes are drained together, so neither can fill up and
-    stall the child. Non-zero exit codes are returned, not raised; a signal gives -N."""
+def _start(exe: str, argv: list[str], env: dict[str, str], input: bytes | None) -> tuple[int, int, int, int]:
+    """Start a process: (pid, stdout, stderr, stdin) -- the read ends of its output pipes
+    and the write end of its input pipe (-1 when ``input`` is None: then it reads
+    /dev/null). :func:`_finish` collects it."""
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     in_r = in_w = -1
@@ -585,6 +644,13 @@ def _spawn(exe: str, argv: list[str], env: dict[str, str], input: bytes | None) 
         for fd in (out_w, err_w, in_r):
             if fd >= 0:
                 os.close(fd)
+    return pid, out_r, err_r, in_w
+
+
+def _finish(pid: int, out_r: int, err_r: int, in_w: int, input: bytes | None) -> tuple[int, bytes, bytes]:
+    """Feed ``input`` to a started process and read it to the end: (exit code, stdout,
+    stderr). Both pipes are drained together, so neither can fill up and stall the child.
+    Non-zero exit codes are returned, not raised; a signal gives -N."""
     chunks: dict[int, list[bytes]] = {out_r: [], err_r: []}
     reading = {out_r, err_r}
     try:
@@ -621,17 +687,28 @@ def _spawn(exe: str, argv: list[str], env: dict[str, str], input: bytes | None) 
                     reading.discard(fd)
         _, status = os.waitpid(pid, 0)
     except BaseException:  # Ctrl-C and the like: leave no git behind
-        try:
-            os.kill(pid, 9)
-            os.waitpid(pid, 0)
-        except OSError:  # pragma: no cover
-            pass
+        _kill(pid)
         raise
     finally:
         for fd in (out_r, err_r, in_w):
             if fd >= 0:
                 os.close(fd)
     return os.waitstatus_to_exitcode(status), b"".join(chunks[out_r]), b"".join(chunks[err_r])
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+    except OSError:  # pragma: no cover - gone already
+        pass
+
+
+def _spawn(exe: str, argv: list[str], env: dict[str, str], input: bytes | None) -> tuple[int, bytes, bytes]:
+    """Run a process to completion: (exit code, stdout, stderr), feeding ``input`` (or
+    /dev/null) to its stdin."""
+    pid, out_r, err_r, in_w = _start(exe, argv, env, input)
+    return _finish(pid, out_r, err_r, in_w, input)
 
 
 def records(text: str) -> list[str]:
