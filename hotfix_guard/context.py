@@ -16,7 +16,7 @@ from hotfix_guard.versions import HotfixName, Version, parse_hotfix_branch, pars
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs milliseconds on every hook run
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, Iterable
     from hotfix_guard.config import Settings
     from hotfix_guard.git import Commit, Git, RepoInfo
 
@@ -41,19 +41,29 @@ class Refs(namedtuple("Refs", "production development releases found")):
     __slots__ = ()
 
 
+def _refs_query(settings: Settings, extra: tuple[str, ...]) -> tuple[str, ...]:
+    remote = settings.remote
+    names = candidates(settings, "production") + candidates(settings, "development")
+    patterns = [f"refs/heads/{n}" for n in names] + [f"refs/remotes/{remote}/{n}" for n in names]
+    release = settings.release_prefix.rstrip("/")
+    patterns += [f"refs/heads/{release}", f"refs/remotes/{remote}/{release}", *extra]
+    return ("for-each-ref", "--format=%(refname)%00%(objectname)", *patterns)
+
+
+def start_refs(git: Git, settings: Settings, extra: tuple[str, ...] = ()) -> None:
+    """Start the query :func:`resolve_refs` will collect, to run while the rules load."""
+    git.start(*_refs_query(settings, extra))
+
+
 def resolve_refs(git: Git, settings: Settings, extra: tuple[str, ...] = ()) -> Refs:
     """Production, development and open release branches, in one git call.
 
     Local branch first, else ``<remote>/<name>`` (CI clones have no local branches).
     """
     remote = settings.remote
-    names = candidates(settings, "production") + candidates(settings, "development")
-    patterns = [f"refs/heads/{n}" for n in names] + [f"refs/remotes/{remote}/{n}" for n in names]
-    release = settings.release_prefix.rstrip("/")
-    patterns += [f"refs/heads/{release}", f"refs/remotes/{remote}/{release}", *extra]
     from hotfix_guard.git import records
 
-    out = git.run("for-each-ref", "--format=%(refname)%00%(objectname)", *patterns)
+    out = git.run(*_refs_query(settings, extra))
     found: dict[str, str] = {}
     for line in records(out):
         name, sha = line.split("\0")
@@ -181,6 +191,34 @@ class Context:
     def commits(self) -> list[Commit]:
         """The change's commits (``base..head``), newest first."""
         return self.git.commits(self.head, f"^{self.base}")
+
+    def prefetch(self, queries: Iterable[str]) -> None:
+        """Start the git queries the rules about to run will make (``Rule.queries``), side
+        by side, before the first of them runs: each is collected by the call that would
+        have started it, so no answer changes; only the waiting overlaps. The diff needs
+        the merge base, read off the range's commits, so those are collected here."""
+        queries = set(queries)
+        production = self.production
+        if not queries or production is None or self.kind != "hotfix":
+            return
+        git = self.git
+        if queries & {"commits", "diff"}:
+            git.start_commits(self.head, f"^{self.base}")
+        if "first-parent" in queries and self.development is not None:
+            git.start_rev_list("--first-parent", self.development.sha, f"^{production.sha}")
+        if "tags" in queries:
+            git.start_tags(f"{self.settings.tag_prefix}*")
+        if "diff" in queries:
+            from hotfix_guard.errors import HotfixGuardError
+
+            try:
+                self.commits
+                self.merge_base
+            except (HotfixGuardError, Skip):
+                return  # the rules that need them ask again, and say why
+            from hotfix_guard.diff import start_diff
+
+            start_diff(self)
 
     def diff_args(self) -> list[str]:
         """Arguments to ``git diff`` for the change: merge base to head, or to the index

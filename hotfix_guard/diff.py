@@ -419,8 +419,17 @@ class Diff:
 
 def load_diff(ctx: Context) -> Diff:
     """The change's diff: ``ctx.diff`` calls this once."""
-    raw = ctx.git.diff(*DIFF_FLAGS, *ctx.diff_args(), "--", config=DIFF_CONFIG)
+    raw = ctx.git.diff(*_query(ctx), config=DIFF_CONFIG)
     return parse(raw, git=ctx.git, settings=ctx.settings)
+
+
+def start_diff(ctx: Context) -> None:
+    """Start the query :func:`load_diff` will collect (see ``Context.prefetch``)."""
+    ctx.git.start_diff(*_query(ctx), config=DIFF_CONFIG)
+
+
+def _query(ctx: Context) -> tuple[str, ...]:
+    return (*DIFF_FLAGS, *ctx.diff_args(), "--")
 
 
 def parse(raw: bytes, *, git: Git | None = None, settings: Settings | None = None) -> Diff:

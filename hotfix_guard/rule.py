@@ -143,6 +143,10 @@ class Rule:
     stages: ClassVar[frozenset[str]] = STAGES
     branch_kinds: ClassVar[frozenset[str]] = frozenset({"hotfix"})
     options: ClassVar[tuple[Option, ...]] = ()
+    # What check() will ask of the repository, so the check can start those git queries
+    # early and side by side: "commits" (ctx.commits), "first-parent" (development's own
+    # line), "tags" (ctx.latest_release), "diff" (ctx.diff). A hint for speed only.
+    queries: ClassVar[frozenset[str]] = frozenset()
     plugin: ClassVar[str] = "?"  # set on registration: the plugin that brought the rule
 
     def __init__(self, options: dict[str, Any] | None = None) -> None:

@@ -80,21 +80,34 @@ def run(args: argparse.Namespace) -> int:
 
     reports: list[Report] = []
     engine: Engine | None = None
-    for target in targets:
-        if target.note or target.branch is None:
-            reports.append(Report(stage, target.branch, note=target.note, ref=target.ref))
-            continue
-        kind = classify(target.branch, settings)
-        note = _nothing_to_check(kind, stage, target.branch)
-        if note is None and kind != "hotfix" and target.head is None and git.rev_parse("HEAD") is None:
-            note = "no commits yet: nothing to check"
-        if note:
-            reports.append(Report(stage, target.branch, note=note, ref=target.ref))
-            continue
-        if engine is None:
-            engine = Engine(git, info, settings, args)
-        reports.append(engine.check(target, stage, kind))
+    try:
+        for target in targets:
+            if target.note or target.branch is None:
+                reports.append(Report(stage, target.branch, note=target.note, ref=target.ref))
+                continue
+            kind = classify(target.branch, settings)
+            note = _nothing_to_check(kind, stage, target.branch)
+            if note is None and kind != "hotfix" and target.head is None and git.rev_parse("HEAD") is None:
+                note = "no commits yet: nothing to check"
+            if note:
+                reports.append(Report(stage, target.branch, note=note, ref=target.ref))
+                continue
+            if engine is None:
+                from hotfix_guard.context import start_refs
+
+                start_refs(git, settings, _own_ref(target, info))  # git finds them while the rules load
+                engine = Engine(git, info, settings, args)
+            reports.append(engine.check(target, stage, kind))
+    finally:
+        git.close()
     return emit(reports, args)
+
+
+def _own_ref(target: Target, info: RepoInfo) -> tuple[str, ...]:
+    """The usual case, HEAD on the branch: its tip comes with the one for-each-ref that
+    finds production and development (one git process fewer than rev-parse HEAD)."""
+    own = f"refs/heads/{target.branch}"
+    return (own,) if target.head is None and info.head_ref == own else ()
 
 
 def _nothing_to_check(kind: str, stage: str, branch: str) -> str | None:
@@ -171,19 +184,16 @@ class Engine:
         from hotfix_guard.context import Context, resolve_head, resolve_refs
         from hotfix_guard.runner import run_rules
 
-        # The usual case, HEAD on the branch: its tip comes with the one for-each-ref that
-        # finds production and development (one git process fewer than rev-parse HEAD).
-        own = f"refs/heads/{target.branch}"
-        if not (target.head is None and self.info.head_ref == own):
-            own = ""
+        extra = _own_ref(target, self.info)
+        own = extra[0] if extra else ""
         if self._refs is None:
-            self._refs = resolve_refs(self.git, self.settings, (own,) if own else ())
+            self._refs = resolve_refs(self.git, self.settings, extra)
         if self.info.shallow or stage == "ci":
             from hotfix_guard.shallow import prepare
 
             if prepare(self.git, self.info, self.settings, self._refs, target, deepen=self.deepen, stage=stage):
                 self.info = self.git.info()
-                self._refs = resolve_refs(self.git, self.settings, (own,) if own else ())
+                self._refs = resolve_refs(self.git, self.settings, extra)
         head = self._refs.found.get(own) if own else None
         if head is None:
             head = resolve_head(self.git, self.info, self.settings, target.branch, target.head,
@@ -195,7 +205,11 @@ class Engine:
                 raise UsageError(f"--base: cannot resolve '{target.base}' to a commit")
         ctx = Context(self.git, self.info, self.settings, stage=stage, branch=target.branch, kind=kind,
                       head=head, refs=self._refs, base=base, options=self.options)
-        report = run_rules(ctx, self.rules, debug=self.debug)
+        try:
+            ctx.prefetch({q for rule in self.rules if rule.applies(stage, kind) for q in getattr(rule, "queries", ())})
+            report = run_rules(ctx, self.rules, debug=self.debug)
+        finally:
+            self.git.close()  # what a rule that crashed or skipped never collected
         report.ref = target.ref
         return report
 

@@ -46,6 +46,7 @@ class BranchFromMain(Rule):
     code = "HG001"
     name = "branch-from-main"
     summary = "A hotfix branches from production, not development"
+    queries = frozenset({"commits", "first-parent"})
 
     def check(self, ctx: Context) -> Iterable[Finding]:
         production = ctx.require_production()
@@ -171,6 +172,7 @@ class NextPatchVersion(Rule):
     code = "HG003"
     name = "next-patch-version"
     summary = "The hotfix version is the next patch after the latest release"
+    queries = frozenset({"tags"})
 
     def check(self, ctx: Context) -> Iterable[Finding]:
         version = ctx.version

@@ -145,6 +145,7 @@ class DiffSize(Rule):
     code = "HG004"
     name = "diff-size"
     summary = "A hotfix is a minimal change: few lines, few files"
+    queries = frozenset({"diff"})
     options = (
         Option("max-lines", int, 150, "changed lines (added + deleted) allowed; over half is a warning"),
         Option("max-files", int, 8, "changed files allowed; over half is a warning"),
@@ -247,6 +248,7 @@ class HotfixComment(Rule):
     code = "HG005"
     name = "hotfix-comment"
     summary = "Every changed source file carries a `HOTFIX vX.Y.Z:` comment"
+    queries = frozenset({"diff"})
 
     def check(self, ctx: Context) -> Iterable[Finding]:
         from hotfix_guard.versions import Version
@@ -344,6 +346,7 @@ class TodoTicket(Rule):
     code = "HG006"
     name = "todo-ticket"
     summary = "Every added TODO/FIXME/XXX comment references a ticket"
+    queries = frozenset({"diff"})
 
     def check(self, ctx: Context) -> Iterable[Finding]:
         for todo in todos(ctx):
@@ -425,6 +428,7 @@ class NoRefactor(Rule):
     code = "HG007"
     name = "no-refactor"
     summary = "A hotfix does not refactor: no renames, moves, deletions, reformatting or API changes"
+    queries = frozenset({"diff"})
 
     def check(self, ctx: Context) -> Iterable[Finding]:
         from hotfix_guard.refactor import moved_blocks, python_changes, whitespace_changes
@@ -524,6 +528,7 @@ class TestsTouched(Rule):
     code = "HG010"
     name = "tests-touched"
     summary = "Changed code comes with a test, or a TODO with a ticket that defers it"
+    queries = frozenset({"diff"})
     severity = "warning"
     stages = WHOLE_CHANGE_STAGES
 
@@ -572,6 +577,7 @@ class NoNewModules(Rule):
     code = "HG011"
     name = "no-new-modules"
     summary = "A hotfix does not add new source modules"
+    queries = frozenset({"diff"})
     severity = "warning"
 
     def check(self, ctx: Context) -> Iterable[Finding]:
@@ -621,6 +627,7 @@ class FollowUpTicket(Rule):
     code = "HG012"
     name = "follow-up-ticket"
     summary = "The change references a follow-up ticket"
+    queries = frozenset({"diff", "commits"})
     severity = "warning"
     stages = WHOLE_CHANGE_STAGES
 
