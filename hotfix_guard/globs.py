@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 
 from hotfix_guard.errors import ConfigError
 
@@ -140,13 +141,25 @@ def _cache_file() -> str | None:
     return os.path.join(os.path.dirname(config_cache), "globs.marshal") if config_cache else None
 
 
-def _cache_key(patterns: tuple[str, ...]) -> tuple[Any, ...] | None:
-    from importlib.util import find_spec
+def _find_spec(name: str) -> Any:
+    """``importlib.util.find_spec`` for a top-level name, without importing importlib.util
+    (and warnings with it): about a millisecond and a half of every hotfix check."""
+    module = sys.modules.get(name)
+    if module is not None:
+        return getattr(module, "__spec__", None)
+    for finder in sys.meta_path:
+        find = getattr(finder, "find_spec", None)
+        spec = find(name, None) if find is not None else None
+        if spec is not None:
+            return spec
+    return None
 
+
+def _cache_key(patterns: tuple[str, ...]) -> tuple[Any, ...] | None:
     from hotfix_guard import __version__
 
     try:
-        spec = find_spec("pathspec")  # finds the package without importing it
+        spec = _find_spec("pathspec")  # finds the package without importing it
         st = os.stat(spec.origin) if spec and spec.origin else None
     except (ImportError, ValueError, OSError):
         st = None
