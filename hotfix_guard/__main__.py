@@ -1,1 +1,1 @@
-from hotfix_guard.cli import main; raise SystemExit(main())  # noqa: E702
+from hotfix_guard.cli import entry; entry()  # noqa: E702

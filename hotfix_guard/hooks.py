@@ -42,9 +42,9 @@ IMPORT_FAILED = 117  # the bootstrap's exit code when hotfix_guard cannot be imp
 
 _BOOTSTRAP = """import sys
 if sys.path[:1] == [""]: del sys.path[0]
-try: from hotfix_guard.cli import main
+try: from hotfix_guard.cli import entry
 except ImportError: sys.exit(117)
-sys.exit(main())"""
+entry()"""
 
 _TEMPLATE = """\
 #!/bin/sh
