@@ -499,3 +499,69 @@ def test_a_pre_push_of_a_linear_hotfix_asks_each_question_once(two_hotfixes: Rep
     verbs = [c.split()[1] if c.split()[1] != "-c" else "diff" for c in calls]
     assert "merge-base" not in verbs and "rev-parse" not in verbs[1:], calls
     assert verbs.count("log") == 1 and verbs.count("diff") == 1, calls
+
+
+# -- queries started early --------------------------------------------------------------------
+
+STOPPED = "git (started, never asked for, stopped)"
+
+
+@pytest.mark.parametrize("stage", ["manual", "pre-commit", "pre-push", "ci"])
+def test_every_query_started_early_is_used(two_hotfixes: Repo, stage: str) -> None:
+    branch = "hotfix/v1.2.4-fix-many"
+    two_hotfixes.checkout(branch)
+    stdin = None
+    args = ["check", "--stage", stage]
+    if stage == "pre-push":
+        stdin = f"refs/heads/{branch} {two_hotfixes.sha(branch)} refs/heads/{branch} {'0' * 40}\n"
+    if stage == "ci":
+        args += ["--branch", branch]
+    proc = run_cli(*args, cwd=two_hotfixes.path, input=stdin, env={"HOTFIX_GUARD_TRACE_GIT": "1"})
+    assert proc.returncode in (0, 1), proc.stderr
+    calls = [ln for ln in proc.stderr.splitlines() if ln.startswith("git ")]
+    assert not any(c.startswith(STOPPED) for c in calls), calls
+    assert len(calls) == len(set(calls)), "a query ran twice: started early, then asked again"
+
+
+def test_a_rule_that_needs_nothing_starts_nothing(two_hotfixes: Repo) -> None:
+    two_hotfixes.checkout("hotfix/v1.2.4-fix-many")
+    calls = git_calls(two_hotfixes, "check", "--select", "branch-name")
+    # (the suppressions still read the range's commits for trailers: bookkeeping, asked when needed)
+    assert not any(c.startswith(("git rev-list", "git for-each-ref --format=%(refname:strip=2)", STOPPED))
+                   or " diff " in c for c in calls), calls
+
+
+def test_a_started_query_nobody_asks_for_is_stopped_and_reaped(project: Repo) -> None:
+    from hotfix_guard.git import Git
+
+    git = Git(str(project.path))
+    git.start("rev-list", "--all")
+    (pid, *_fds), = git._started.values()
+    git.close()
+    assert git._started == {}
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped already: no zombie left behind
+
+
+def test_a_started_query_that_fails_fails_when_asked(project: Repo) -> None:
+    from hotfix_guard.errors import GitError
+    from hotfix_guard.git import Git
+
+    git = Git(str(project.path))
+    git.start("rev-list", "no-such-branch")
+    with pytest.raises(GitError):
+        git.run("rev-list", "no-such-branch")
+    assert git.calls == 1 and git._started == {}
+
+
+def test_the_program_still_runs_exit_functions_and_flushes(project: Repo) -> None:
+    """entry() leaves out the interpreter's teardown, not what an exit owes the user."""
+    code = ("import atexit, sys\n"
+            "atexit.register(lambda: sys.stdout.write('exit function ran\\n'))\n"
+            "sys.argv = ['hotfix-guard', 'rules']\n"
+            "from hotfix_guard.cli import entry\n"
+            "entry()\n")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, "-c", code], cwd=project.path, capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "HG001" in proc.stdout and proc.stdout.endswith("exit function ran\n")
