@@ -6,7 +6,7 @@ stage, one failing and one passing case. The installed-framework test uses a sto
 shared by the session (PRE_COMMIT_HOME below), so its environment is built once. pip and
 virtualenv caches are shared by the session too, and on Python < 3.12 pip builds the
 package without build isolation (with the setuptools virtualenv seeds), for speed. pip installs the dependencies (pluggy,
-unidiff, pathspec, rich) from the package index, so these tests need it reachable.
+pathspec, rich) from the package index, so these tests need it reachable.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ lines and NUL bytes (binary). Then, against a separate `git diff --numstat -z` r
 - every file is there, in the same order, under the same old and new names;
 - added/deleted per file are git's numbers, and binary files are binary;
 - for text files, the parsed hunks hold exactly that many ``+`` and ``-`` lines;
+- every hunk, line by line with its numbers, is what unidiff reads in the same patch;
 - HG004 reports the sums over the files it counts (tests and excluded files left out).
 """
 
@@ -75,6 +76,34 @@ def numstat_z(cwd: Any, *rng: str) -> list[tuple[str, str | None, str, str]]:
     return result
 
 
+def unidiff_hunks(chunk: bytes) -> list[Any]:
+    """One file's part of the patch as unidiff reads it, in hotfix-guard's Hunk/DiffLine
+    (the oracle for hotfix_guard.diff's own reader)."""
+    from unidiff import PatchSet
+
+    from hotfix_guard.diff import _HUNK_HEADER, DiffLine, Hunk, decode
+
+    match = _HUNK_HEADER.search(chunk)
+    if match is None:
+        return []
+    body = decode(chunk[match.start():])
+    lines = ["diff --git a/f b/f\n", "--- a/f\n", "+++ b/f\n"] + [piece + "\n" for piece in body.split("\n") if piece]
+    hunks = []
+    for patched in PatchSet(lines):
+        for uh in patched:
+            converted = [DiffLine(ul.line_type, ul.value[:-1] if ul.value.endswith("\n") else ul.value,
+                                  ul.source_line_no if ul.line_type != "+" else None,
+                                  ul.target_line_no if ul.line_type != "-" else None)
+                         for ul in uh if ul.line_type in ("+", "-", " ")]
+            hunks.append(Hunk(uh.source_start, uh.source_length, uh.target_start, uh.target_length, converted))
+    return hunks
+
+
+def flat(hunks: list[Any]) -> list[tuple[Any, ...]]:
+    return [(h.old_start, h.old_len, h.new_start, h.new_len, [(ln.kind, ln.text, ln.old, ln.new) for ln in h.lines])
+            for h in hunks]
+
+
 _counter = itertools.count()
 
 
@@ -85,7 +114,7 @@ def test_diff_statistics_agree_with_git_numstat(tmp_path_factory: pytest.TempPat
 
     from hotfix_guard.config import Settings
     from hotfix_guard.context import Context, resolve_refs
-    from hotfix_guard.diff import DIFF_CONFIG, DIFF_FLAGS, parse
+    from hotfix_guard.diff import DIFF_CONFIG, DIFF_FLAGS, _parse_chunk, parse
     from hotfix_guard.git import Git
     from hotfix_guard.plugins import Plugins
     from hotfix_guard.runner import run_rules
@@ -131,6 +160,8 @@ def test_diff_statistics_agree_with_git_numstat(tmp_path_factory: pytest.TempPat
     for f in diff:
         if f.is_text and f.status != "T":
             assert (len(f.added_lines), len(f.removed_lines)) == (f.added, f.deleted), (f, f.parse_error)
+        for chunk in f.chunks:  # the reader reads each hunk as unidiff does
+            assert flat(_parse_chunk(chunk)) == flat(unidiff_hunks(chunk)), f
 
     # HG004 adds up the counted files (limits at 0, so it always speaks when anything counts)
     ctx = Context(git, git.info(), Settings(), stage="manual", branch="hotfix/v1.2.4-prop", kind="hotfix",
