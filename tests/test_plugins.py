@@ -59,8 +59,12 @@ def test_example_plugin_runs(example_site: Path, project: Repo) -> None:
     codes = [f["code"] for f in json.loads(proc.stdout)["findings"]]
     assert "SO001" in codes and proc.returncode == 1
     project.git("commit", "--amend", "-q", "--no-edit", "-s")
-    proc = run_cli("check", "--format", "json", "--select", "SO001", cwd=project.path, env=env)
+    proc = run_cli("check", "--format", "json", "--select", "SO001", cwd=project.path,
+                   env={**env, "HOTFIX_GUARD_TRACE_GIT": "1"})
     assert json.loads(proc.stdout)["findings"] == [] and proc.returncode == 0
+    # its queries = {"commits"}: the log is started before the rule runs, and used
+    calls = [ln for ln in proc.stderr.splitlines() if ln.startswith("git ")]
+    assert [c for c in calls if c.startswith("git log")] and not any("never asked for" in c for c in calls)
     # options through config, validated like a built-in's
     project.write(".hotfix-guard.toml", '[rules.signed-off]\ntrailer = "Reviewed-by"\n')
     proc = run_cli("check", "--format", "json", "--select", "SO001", cwd=project.path, env=env)

@@ -34,6 +34,7 @@ class SignedOff(Rule):
     name = "signed-off"
     summary = "Every hotfix commit is signed off"
     options = (Option("trailer", str, "Signed-off-by", "the trailer every commit must carry"),)
+    queries = frozenset({"commits"})  # optional: git starts listing them before this rule runs
 
     def check(self, ctx) -> Iterable[Finding]:
         trailer = self.config["trailer"].lower() + ":"
