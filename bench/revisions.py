@@ -20,8 +20,10 @@ import sys
 import run
 from run import Cmd, fmt_ms, med, ratio
 
-WRAPPER = ("import re, sys; sys.path.insert(0, sys.argv.pop(1)); from hotfix_guard.cli import main; "
-           "sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0]); sys.exit(main())")
+# pip's wrapper calls the function pyproject.toml names: main() until 449bf19, entry() since
+WRAPPER = ("import re, sys; sys.path.insert(0, sys.argv.pop(1)); from hotfix_guard import cli; "
+           "sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0]); "
+           "sys.exit(cli.entry() if hasattr(cli, 'entry') else cli.main())")
 
 
 def export(rev: str) -> tuple[str, str]:

@@ -41,6 +41,8 @@ WORK = os.path.join(HERE, ".work")
 VENV = os.path.join(WORK, "venv")
 BIN = os.path.join(VENV, "Scripts" if os.name == "nt" else "bin")
 PEERS = ("pre-commit-hooks>=4", "gitlint>=0.19", "pre-commit>=3.2")
+# not a peer: revisions before abeda0e parse diffs with it (bench/revisions.py runs them)
+OLD_DEPS = ("unidiff>=0.7",)
 ZERO = "0" * 40
 
 sys.path.insert(0, HERE)
@@ -101,7 +103,7 @@ def setup_env(skip_install: bool) -> None:
     if skip_install:
         return
     files = _project_files()
-    deps = _digest([os.path.join(ROOT, "pyproject.toml")]) + "|" + ",".join(PEERS)
+    deps = _digest([os.path.join(ROOT, "pyproject.toml")]) + "|" + ",".join(PEERS + OLD_DEPS)
     code = _digest(files)
     if _stamp("deps.stamp") == deps and _stamp("code.stamp") == code:
         return
@@ -114,7 +116,7 @@ def setup_env(skip_install: bool) -> None:
         shutil.copy2(path, target)
     if _stamp("deps.stamp") != deps:
         log("installing hotfix-guard and the peers (pre-commit-hooks, gitlint, pre-commit) into the venv")
-        pip("install", src, *PEERS)
+        pip("install", src, *PEERS, *OLD_DEPS)
         _set_stamp("deps.stamp", deps)
     log("installing this checkout of hotfix-guard (non-editable)")
     pip("install", "--no-deps", "--force-reinstall", src)
