@@ -209,6 +209,7 @@ class Context:
         if "tags" in queries:
             git.start_tags(f"{self.settings.tag_prefix}*")
         if "diff" in queries:
+            from hotfix_guard.diff import start_diff  # imported while git lists the commits
             from hotfix_guard.errors import HotfixGuardError
 
             try:
@@ -216,8 +217,6 @@ class Context:
                 self.merge_base
             except (HotfixGuardError, Skip):
                 return  # the rules that need them ask again, and say why
-            from hotfix_guard.diff import start_diff
-
             start_diff(self)
 
     def diff_args(self) -> list[str]:

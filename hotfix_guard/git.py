@@ -128,29 +128,43 @@ class Git:
         self.env = git_environment(self.cwd, isolated=isolated)
         self.calls = 0  # how many git processes this gateway started (for tests)
         self._memo: dict[tuple[str, ...], object] = {}  # answers that cannot change (see _fixed)
-        self._started: dict[tuple[str, ...], tuple[int, int, int, int]] = {}  # see start()
+        self._started: dict[tuple[tuple[str, ...], bytes | None], tuple[int, int, int, int, bytes]] = {}
 
     # -- running ---------------------------------------------------------------
 
-    def start(self, *args: str) -> None:
-        """Start a query now, for the first later :meth:`run_bytes` of the same arguments
-        to collect: queries whose arguments are known early run alongside each other and
-        alongside Python's own work. A query that is never asked for is stopped by
-        :meth:`close`. Only read-only queries without input belong here."""
-        if not _SPAWN or args in self._started:
+    def start(self, *args: str, input: bytes | None = None) -> None:
+        """Start a query now, for the first later :meth:`run_bytes` with the same arguments
+        and input to collect: queries whose arguments are known early run alongside each
+        other and alongside Python's own work. A query that is never asked for is stopped
+        by :meth:`close`. Only read-only queries belong here."""
+        key = (args, input)
+        if not _SPAWN or key in self._started:
             return
         self._trace(args)
         try:
-            self._started[args] = _start(_find_git(self.env), ["git", "-C", self.cwd, *args], self.env, None)
+            pid, out_r, err_r, in_w = _start(_find_git(self.env), ["git", "-C", self.cwd, *args], self.env, input)
         except OSError:  # no git on PATH and the like: the query, when asked, says so
             self.calls -= 1
+            return
+        rest = b""
+        if in_w >= 0:  # give git its input now (what the pipe takes), so it can get on with it
+            os.set_blocking(in_w, False)
+            try:
+                rest = input[os.write(in_w, input):] if input else b""  # type: ignore[index]
+            except (BlockingIOError, BrokenPipeError):
+                rest = input or b""
+            if not rest:
+                os.close(in_w)
+                in_w = -1
+        self._started[key] = (pid, out_r, err_r, in_w, rest)
 
     def close(self) -> None:
         """Stop and reap the started queries nobody asked for."""
         while self._started:
-            args, (pid, out_r, err_r, _in_w) = self._started.popitem()
-            for fd in (out_r, err_r):
-                os.close(fd)
+            (args, _), (pid, out_r, err_r, in_w, _) = self._started.popitem()
+            for fd in (out_r, err_r, in_w):
+                if fd >= 0:
+                    os.close(fd)
             _kill(pid)
             if os.environ.get("HOTFIX_GUARD_TRACE_GIT"):
                 import sys
@@ -171,12 +185,12 @@ class Git:
         input: bytes | None = None,
         ok: Iterable[int] = (0,),
     ) -> tuple[int, bytes, bytes]:
-        started = self._started.pop(tuple(args), None) if self._started and input is None else None
+        started = self._started.pop((tuple(args), input), None) if self._started else None
         if started is None:
             self._trace(args)
         try:
             if started is not None:
-                code, out, err = _finish(*started, None)
+                code, out, err = _finish(*started)
             elif _SPAWN:
                 code, out, err = _spawn(_find_git(self.env), ["git", "-C", self.cwd, *args], self.env, input)
             else:  # pragma: no cover - platforms without posix_spawn/poll (Windows)
@@ -388,6 +402,10 @@ class Git:
     def start_diff(self, *args: str, config: Sequence[str] = ()) -> None:
         self.start(*_diff_args(args, config))
 
+    def start_object_types(self, names: Sequence[str]) -> None:
+        if names:
+            self.start(*_TYPES_QUERY, input="".join(f"{n}\n" for n in names).encode("utf-8", "surrogateescape"))
+
     def listed_commits(self, *rev_args: str) -> list[Commit] | None:
         """What :meth:`commits` gave for these arguments, without asking git; None when it
         was not asked (or the answer could change)."""
@@ -437,7 +455,7 @@ class Git:
         """The type of each object (commit, tag, tree, blob), None when missing: one git call."""
         if not names:
             return {}
-        out = self.run("cat-file", "--batch-check=%(objecttype)", input="".join(f"{n}\n" for n in names))
+        out = self.run(*_TYPES_QUERY, input="".join(f"{n}\n" for n in names))
         kinds = records(out)
         result = {name: (None if " " in kind else kind) for name, kind in zip(names, kinds)}  # "<x> missing"
         for name, kind in result.items():
@@ -561,6 +579,9 @@ _HEX = frozenset("0123456789abcdef")
 # Options that select commits by what they are, not by which refs exist.
 _FIXED_OPTIONS = frozenset({"--first-parent", "--no-merges", "--merges", "--topo-order", "--date-order",
                             "--reverse", "--ancestry-path", "--not", "--count", "--parents"})
+
+
+_TYPES_QUERY = ("cat-file", "--batch-check=%(objecttype)")
 
 
 def _log_args(rev_args: Sequence[str]) -> tuple[str, ...]:

@@ -143,10 +143,11 @@ def targets(git: Git, info: RepoInfo, settings: Settings, stdin: IO[Any] | None,
 
 
 def from_lines(git: Git, pushed: list[PushedRef]) -> list[Target]:
+    """The targets of git's pre-push lines. That each pushed commit is in the repository is
+    asked of git now and checked by :func:`verify` later, so git answers while the rules
+    load; the targets to verify are marked ``unverified``."""
     from hotfix_guard.commands.check import Target
 
-    branch_shas = [p.local_sha for p in pushed if not p.deletion and p.remote_ref.startswith(_HEADS)]
-    kinds = git.object_types(list(dict.fromkeys(branch_shas)))
     result = []
     for p in pushed:
         remote_ref = p.remote_ref
@@ -156,14 +157,27 @@ def from_lines(git: Git, pushed: list[PushedRef]) -> list[Target]:
         elif not remote_ref.startswith(_HEADS):
             result.append(Target(None, ref=remote_ref, note="not a branch: nothing to check"))
         else:
-            if kinds.get(p.local_sha) is None:
-                raise UsageError(
-                    f"pre-push input: {p.local_sha} (pushed to {remote_ref}) is not an object in this repository",
-                    hint="the pre-push stage reads the lines git gives a pre-push hook",
-                )
             result.append(Target(remote_ref.removeprefix(_HEADS), head=p.local_sha, ref=remote_ref,
-                                 explicit_branch=True))
+                                 explicit_branch=True, unverified=True))
+    git.start_object_types(_unverified_heads(result))
     return result
+
+
+def _unverified_heads(targets: list[Target]) -> list[str]:
+    """The commits pushed to branches, once each, in the order of the lines."""
+    return list(dict.fromkeys(t.head for t in targets if t.unverified))
+
+
+def verify(git: Git, targets: list[Target]) -> None:
+    """Every pushed commit is an object of this repository, else a UsageError (the answer
+    to the question :func:`from_lines` asked)."""
+    kinds = git.object_types(_unverified_heads(targets))
+    for target in targets:
+        if target.unverified and kinds.get(target.head) is None:
+            raise UsageError(
+                f"pre-push input: {target.head} (pushed to {target.ref}) is not an object in this repository",
+                hint="the pre-push stage reads the lines git gives a pre-push hook",
+            )
 
 
 def from_variables(git: Git, info: RepoInfo, env: Mapping[str, str]) -> Target:

@@ -565,3 +565,16 @@ def test_the_program_still_runs_exit_functions_and_flushes(project: Repo) -> Non
     proc = subprocess.run([sys.executable, "-c", code], cwd=project.path, capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stderr
     assert "HG001" in proc.stdout and proc.stdout.endswith("exit function ran\n")
+
+
+def test_a_started_query_with_more_input_than_a_pipe_holds(project: Repo) -> None:
+    """What the pipe does not take at start is fed when the query is collected."""
+    from hotfix_guard.git import Git
+
+    git = Git(str(project.path))
+    names = [project.sha("main"), "0" * 40] * 20000  # ~1.6 MB of input, many times a pipe's buffer
+    git.start_object_types(names)
+    (*_, rest), = git._started.values()
+    assert rest, "the pipe took it all: the test no longer tests the remainder"
+    kinds = git.object_types(names)
+    assert kinds == {project.sha("main"): "commit", "0" * 40: None} and git.calls == 1

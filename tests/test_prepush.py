@@ -188,10 +188,22 @@ def test_malformed_input_is_a_clean_error(project: Repo) -> None:
     assert_clean_error(proc, "pre-push input line 1 is not")
 
 
-def test_unknown_object_is_a_clean_error(project: Repo) -> None:
+@pytest.mark.parametrize("branch", ["hotfix/oops", "feature/oops"])
+def test_unknown_object_is_a_clean_error(project: Repo, branch: str) -> None:
     proc = run_cli("check", "--stage", "pre-push", cwd=project.path,
-                   input=f"refs/heads/x {'a' * 40} refs/heads/hotfix/oops {Z40}\n")
-    assert_clean_error(proc, "is not an object in this repository")
+                   input=f"refs/heads/x {'a' * 40} refs/heads/{branch} {Z40}\n")
+    assert_clean_error(proc, f"{'a' * 40} (pushed to refs/heads/{branch}) is not an object in this repository")
+
+
+def test_unknown_object_after_a_good_one_is_a_clean_error(project: Repo) -> None:
+    """The pushed commits are looked up while the rules load, and all of them before the
+    first is checked: no report for the good one, exit 2 for the push."""
+    good = hotfix_from_main(project)
+    proc = run_cli("check", "--stage", "pre-push", cwd=project.path,
+                   input=f"refs/heads/hotfix/v1.2.4-fix-payment-crash {good} refs/heads/hotfix/v1.2.4-fix-payment-crash {Z40}\n"
+                         f"refs/heads/y {'b' * 40} refs/heads/hotfix/v1.2.5-other {Z40}\n")
+    assert_clean_error(proc, f"{'b' * 40} (pushed to refs/heads/hotfix/v1.2.5-other) is not an object")
+    assert proc.stdout == ""
 
 
 # -- no input: the framework's variables, the hook marker, the current branch -----------

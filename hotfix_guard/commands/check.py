@@ -29,12 +29,13 @@ if TYPE_CHECKING:
 STAGES = ("pre-commit", "pre-push", "ci", "manual")
 
 
-class Target(namedtuple("Target", "branch head base ref explicit_branch note",
-                         defaults=(None, None, None, False, None))):
+class Target(namedtuple("Target", "branch head base ref explicit_branch note unverified",
+                         defaults=(None, None, None, False, None, False))):
     """One thing to check: a ``branch`` name (None when there is none) and, when known,
     its ``head`` and ``base`` (commits), ``ref`` (the remote ref a push updates),
-    ``explicit_branch`` (the name came from --branch or the push, not from HEAD) and
-    ``note`` (decided without checking: a deletion, a tag push, a detached HEAD...)."""
+    ``explicit_branch`` (the name came from --branch or the push, not from HEAD),
+    ``note`` (decided without checking: a deletion, a tag push, a detached HEAD...) and
+    ``unverified`` (a pushed commit git is still being asked about: prepush.verify)."""
 
     __slots__ = ()
 
@@ -80,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
 
     reports: list[Report] = []
     engine: Engine | None = None
+    unverified = [t for t in targets if t.unverified]
     try:
         for target in targets:
             if target.note or target.branch is None:
@@ -97,10 +99,21 @@ def run(args: argparse.Namespace) -> int:
 
                 start_refs(git, settings, _own_ref(target, info))  # git finds them while the rules load
                 engine = Engine(git, info, settings, args)
+            if unverified:
+                _verify(git, unverified)
+                unverified = []
             reports.append(engine.check(target, stage, kind))
+        if unverified:
+            _verify(git, unverified)
     finally:
         git.close()
     return emit(reports, args)
+
+
+def _verify(git: Git, pushed: list[Target]) -> None:
+    from hotfix_guard.prepush import verify
+
+    verify(git, pushed)
 
 
 def _own_ref(target: Target, info: RepoInfo) -> tuple[str, ...]:
