@@ -109,6 +109,34 @@ def test_line_counts_match_git_numstat(odd: Repo) -> None:
             assert (len(f.added_lines), len(f.removed_lines)) == (f.added, f.deleted), f
 
 
+def hunks_of(patch: str) -> list[tuple[object, ...]]:
+    from hotfix_guard.diff import _parse_chunk
+
+    return [(h.old_start, h.old_len, h.new_start, h.new_len, [(ln.kind, ln.text, ln.old, ln.new) for ln in h.lines])
+            for h in _parse_chunk(patch.encode())]
+
+
+def test_the_hunk_reader() -> None:
+    header = "diff --git a/f b/f\nindex 1..2 100644\n--- a/f\n+++ b/f\n"
+    # counts left out mean 1; an empty line is an empty context line; the newline marker is skipped
+    assert hunks_of(header + "@@ -1 +1,2 @@ def f():\n-a\n\\ No newline at end of file\n+b\n+\n") == [
+        (1, 1, 1, 2, [("-", "a", 1, None), ("+", "b", None, 1), ("+", "", None, 2)])]
+    assert hunks_of(header + "@@ -3,2 +3,2 @@\n x\n\n@@ -0,0 +10 @@\n++++ not a header\n") == [
+        (3, 2, 3, 2, [(" ", "x", 3, 3), (" ", "", 4, 4)]),
+        (0, 0, 10, 1, [("+", "+++ not a header", None, 10)])]
+    assert hunks_of("diff --git a/f b/f\nBinary files a/f and b/f differ\n") == []
+
+
+@pytest.mark.parametrize("patch", [
+    "@@ -1,2 +1,2 @@\n-a\n",                 # ends early
+    "@@ -1 +1 @@\n-a\n+b\n+c\n",            # a line past the counts
+    "@@ -1 +1 @@\n*a\n+b\n",                 # not a hunk line
+])
+def test_a_hunk_that_does_not_add_up_is_a_parse_error(patch: str) -> None:
+    with pytest.raises(ValueError):
+        hunks_of("diff --git a/f b/f\n" + patch)
+
+
 def test_display_makes_paths_printable() -> None:
     assert display("src/app.py") == "src/app.py"
     assert display(LATIN1_NAME) == "caf\\xe9.txt"
