@@ -117,3 +117,17 @@ def test_keyboard_interrupt_in_a_rule_is_an_interruption_not_a_finding(tmp_path:
     env = plugin_site(tmp_path, rule_plugin("raise KeyboardInterrupt"))
     proc = run_cli("check", cwd=hotfix.path, env=env)
     assert proc.returncode == 130 and proc.stderr.strip() == "hotfix-guard: interrupted"
+
+
+@pytest.mark.parametrize("queries", ["3", "'diff'", "['SELECT 1', 'commits', None]", "{'no-such-query'}"])
+def test_a_rule_whose_queries_are_something_else_still_runs(tmp_path: Path, hotfix: Repo, queries: str) -> None:
+    """``queries`` is only a hint: a plugin's class that uses the name for something else
+    (or names queries that do not exist) neither breaks the check nor starts stray git."""
+    body = rule_plugin('yield self.finding("misbehaved")').replace(
+        '    summary = "Misbehaves"\n', f'    summary = "Misbehaves"\n    queries = {queries}\n')
+    env = {**plugin_site(tmp_path, body), "HOTFIX_GUARD_TRACE_GIT": "1"}
+    proc = run_cli("check", "--format", "json", cwd=hotfix.path, env=env)
+    assert proc.returncode == 1, proc.stderr
+    codes = {f["code"] for f in json.loads(proc.stdout)["findings"]}
+    assert "MB001" in codes and "HG000" not in codes
+    assert "never asked for" not in proc.stderr

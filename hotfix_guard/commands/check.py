@@ -219,12 +219,21 @@ class Engine:
         ctx = Context(self.git, self.info, self.settings, stage=stage, branch=target.branch, kind=kind,
                       head=head, refs=self._refs, base=base, options=self.options)
         try:
-            ctx.prefetch({q for rule in self.rules if rule.applies(stage, kind) for q in getattr(rule, "queries", ())})
+            ctx.prefetch({q for rule in self.rules if rule.applies(stage, kind) for q in _queries(rule)})
             report = run_rules(ctx, self.rules, debug=self.debug)
         finally:
             self.git.close()  # what a rule that crashed or skipped never collected
         report.ref = target.ref
         return report
+
+
+def _queries(rule: type[Rule]) -> tuple[str, ...]:
+    """What a rule says it will ask (``Rule.queries``); nothing when a plugin's class uses
+    the name for something else."""
+    value = getattr(rule, "queries", ())
+    if not isinstance(value, (set, frozenset, tuple, list)):
+        return ()
+    return tuple(q for q in value if isinstance(q, str))
 
 
 def _is_utf8(stream: Any) -> bool:
