@@ -3,7 +3,7 @@
 Config never runs code: it is TOML, read with tomllib (tomli before Python 3.11), and
 every key is checked for its name and type here. Per-rule options
 (``[tool.hotfix-guard.rules.<rule-name>]``) are checked against each rule's declared
-options once the rules are loaded (see :mod:`hotfix_guard.plugins`).
+options once the rules are loaded (see :mod:`hotfix_guard.engine.plugins`).
 
 On the every-commit path: standard library only, no dataclasses (it imports inspect),
 no typing, and ``re`` only when a config file is validated.

@@ -28,3 +28,8 @@ class GitError(HotfixGuardError):
 
 class PluginError(HotfixGuardError):
     """A plugin failed to load or registered something invalid."""
+
+
+class Skip(Exception):
+    """Raised by a rule that cannot decide here (e.g. no development branch). Not an
+    error of the run: the report lists the rule as skipped, with this reason."""

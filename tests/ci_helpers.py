@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from conftest import Repo, run_cli
 
-from hotfix_guard.ci import PROVIDERS, Var
+from hotfix_guard.targets.ci import PROVIDERS, Var
 
 HOTFIX = "hotfix/v1.2.4-fix-payment-crash"
 SELECT = ("--select", "HG001,HG002,HG003")

@@ -92,7 +92,7 @@ def active(data: dict[str, Any], code: str | None = None) -> list[dict[str, Any]
 def load_diff_of(r: Repo, *args: str) -> Any:
     """The parsed diff of ``args`` (default: main...HEAD) through the real gateway."""
     from hotfix_guard.config import Settings
-    from hotfix_guard.diff import DIFF_CONFIG, DIFF_FLAGS, parse
+    from hotfix_guard.diff.hunks import DIFF_CONFIG, DIFF_FLAGS, parse
     from hotfix_guard.git import Git
 
     git = Git(str(r.path))

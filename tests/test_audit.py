@@ -315,7 +315,7 @@ def test_maintenance_branch_release_is_listed_not_judged(project: Repo) -> None:
 
 
 def test_windows() -> None:
-    from hotfix_guard.hotfixes import _in_windows, _merge_windows
+    from hotfix_guard.history.hotfixes import _in_windows, _merge_windows
 
     starts, ends = _merge_windows([(10, 20), (15, 30), (50, 60)])
     assert (starts, ends) == ([10, 50], [30, 60])

@@ -11,7 +11,7 @@ import pytest
 from ci_helpers import HOTFIX, SELECT, ci_check, event_file, no_ci  # noqa: F401 (autouse fixture)
 from conftest import ROOT, Repo, assert_clean_error, hotfix_from_main, run_cli
 
-from hotfix_guard.ci import PROVIDERS, read
+from hotfix_guard.targets.ci import PROVIDERS, read
 
 # -- the provider table, without git ----------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""hotfix_guard.diff: the change's diff parsed from real git output, odd files included."""
+"""hotfix_guard.diff.hunks: the change's diff parsed from real git output, odd files included."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from conftest import ROOT, Repo, run_cli
 from diff_helpers import load_diff_of, numstat
 
-from hotfix_guard.comments import comment_map, language_for, line_comment
-from hotfix_guard.diff import DIFF_CONFIG, DIFF_FLAGS, display, parse
+from hotfix_guard.diff.comments import comment_map, language_for, line_comment
+from hotfix_guard.diff.hunks import DIFF_CONFIG, DIFF_FLAGS, display, parse
 from hotfix_guard.git import Git
 
 LATIN1_NAME = os.fsdecode(b"caf\xe9.txt")  # a file name that is not UTF-8
@@ -110,7 +110,7 @@ def test_line_counts_match_git_numstat(odd: Repo) -> None:
 
 
 def hunks_of(patch: str) -> list[tuple[object, ...]]:
-    from hotfix_guard.diff import _parse_chunk
+    from hotfix_guard.diff.hunks import _parse_chunk
 
     return [(h.old_start, h.old_len, h.new_start, h.new_len, [(ln.kind, ln.text, ln.old, ln.new) for ln in h.lines])
             for h in _parse_chunk(patch.encode())]
@@ -224,8 +224,8 @@ def test_blobs_are_read_in_one_process(repo: Repo) -> None:
 
 def test_diff_rules_import_nothing_heavy_until_they_run(project: Repo) -> None:
     """Loading the plugins (rules/diff.py) must not import unidiff or pathspec."""
-    code = ("import sys\nfrom hotfix_guard.plugins import Plugins\nPlugins(autoload=False)\n"
-            "print(sorted(m for m in ('unidiff', 'pathspec', 'hotfix_guard.diff', 'hotfix_guard.refactor', 'hotfix_guard.globs') if m in sys.modules))\n")
+    code = ("import sys\nfrom hotfix_guard.engine.plugins import Plugins\nPlugins(autoload=False)\n"
+            "print(sorted(m for m in ('unidiff', 'pathspec', 'hotfix_guard.diff.hunks', 'hotfix_guard.diff.refactor', 'hotfix_guard.globs') if m in sys.modules))\n")
     proc = subprocess.run([sys.executable, "-c", code], cwd=project.path, capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert proc.returncode == 0, proc.stderr
@@ -330,8 +330,8 @@ def test_random_changes_never_crash(tmp_path_factory: pytest.TempPathFactory, be
     from conftest import make_repo
 
     from hotfix_guard.config import Settings
-    from hotfix_guard.context import Context, resolve_refs
-    from hotfix_guard.plugins import Plugins
+    from hotfix_guard.engine.context import Context, resolve_refs
+    from hotfix_guard.engine.plugins import Plugins
 
     r = make_repo(tmp_path_factory.mktemp("fuzz") / "repo")
     r.write("README.md", "r\n")
@@ -358,7 +358,7 @@ def test_random_changes_never_crash(tmp_path_factory: pytest.TempPathFactory, be
     git = Git(str(r.path))
     ctx = Context(git, git.info(), Settings(), stage="manual", branch="hotfix/v1.2.4-fuzz", kind="hotfix",
                   head=r.sha(), refs=resolve_refs(git, Settings()))
-    from hotfix_guard.runner import run_rules
+    from hotfix_guard.engine.runner import run_rules
 
     report = run_rules(ctx, list(Plugins(autoload=False).rules), debug=True)
     assert not [f for f in report.findings if f.code == "HG000"], report.findings

@@ -503,7 +503,7 @@ def test_text_output_has_clickable_locations(tmp_path: Path) -> None:
 
 
 def test_rules_are_documented() -> None:
-    from hotfix_guard.rule import DOC_SECTIONS
+    from hotfix_guard.engine.rule import DOC_SECTIONS
     from hotfix_guard.rules import diff as module
 
     for rule in (module.DiffSize, module.HotfixComment, module.TodoTicket, module.NoRefactor,

@@ -5,16 +5,16 @@ from __future__ import annotations
 import pytest
 from conftest import ROOT, run_cli
 
-from hotfix_guard.docgen import rule_filename, stale
-from hotfix_guard.plugins import Plugins
-from hotfix_guard.rule import DOC_SECTIONS
+from hotfix_guard.engine.docgen import rule_filename, stale
+from hotfix_guard.engine.plugins import Plugins
+from hotfix_guard.engine.rule import DOC_SECTIONS
 
 RULES = [r for r in Plugins(autoload=False).rules if r.plugin.startswith("hotfix_guard.")]
 
 
 def test_generated_docs_are_current() -> None:
     bad = stale(ROOT)
-    assert not bad, f"stale docs {bad}: run `python -m hotfix_guard.docgen`"
+    assert not bad, f"stale docs {bad}: run `python -m hotfix_guard.engine.docgen`"
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)

@@ -28,7 +28,7 @@ from conftest import Repo, run_cli
 from hotfix_guard.report import Report
 from hotfix_guard.report import github, gitlab, junit, sarif
 from hotfix_guard.report._common import BRANCH_LEVEL_PATH, Fingerprints
-from hotfix_guard.rule import Finding, Rule
+from hotfix_guard.engine.rule import Finding, Rule
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = bool(os.environ.get("HOTFIX_GUARD_UPDATE_GOLDEN"))

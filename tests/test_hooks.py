@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, Repo, assert_clean_error, hotfix_from_main, make_repo, run_cli
 
-from hotfix_guard.hooks import BACKUP_SUFFIX, MARKER, script
+from hotfix_guard.commands._hooks import BACKUP_SUFFIX, MARKER, script
 
 pytestmark = pytest.mark.usefixtures("branch_rules_only")
 

@@ -8,7 +8,7 @@ import pytest
 from conftest import Repo, assert_clean_error, hotfix_from_main, run_cli
 from mergeback_helpers import HOTFIX, audit_json, by_name, check, codes, landed, merge_into
 
-from hotfix_guard.hotfixes import branch_in_message, version_in_message
+from hotfix_guard.history.hotfixes import branch_in_message, version_in_message
 
 # -- HG008 ------------------------------------------------------------------------------------
 

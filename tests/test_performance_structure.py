@@ -364,7 +364,7 @@ def test_the_cache_can_be_turned_off_or_unwritable(project: Repo, tmp_path: Path
 
 def latest_both_ways(repo: Repo) -> tuple[object, object]:
     from hotfix_guard.config import Settings
-    from hotfix_guard.context import Context, resolve_refs
+    from hotfix_guard.engine.context import Context, resolve_refs
     from hotfix_guard.git import Git
 
     git = Git(str(repo.path))
@@ -452,7 +452,7 @@ def test_bench_small_repository_is_a_clean_hotfix_and_a_quiet_feature_branch(tmp
 def merge_base_both_ways(repo: Repo, head: str, base: str = "main") -> tuple[str, str, int]:
     """(merge base read off the listed range, git merge-base's answer, git calls it took)."""
     from hotfix_guard.config import Settings
-    from hotfix_guard.context import Context, resolve_refs
+    from hotfix_guard.engine.context import Context, resolve_refs
     from hotfix_guard.git import Git
 
     git = Git(str(repo.path))

@@ -27,8 +27,8 @@ def fake_dist(site: Path, dist: str, module: str, source: str, entry: str | None
 
 
 RULE_HEADER = '''
-from hotfix_guard.plugins import hookimpl
-from hotfix_guard.rule import Rule
+from hotfix_guard.engine.plugins import hookimpl
+from hotfix_guard.engine.rule import Rule
 '''
 
 
@@ -192,8 +192,8 @@ def hotfix_guard_register_rules(register):
 
 def test_in_process_registration() -> None:
     """pm.register(obj) in-process, as pytest and tox allow."""
-    from hotfix_guard.plugins import Plugins, hookimpl
-    from hotfix_guard.rule import Rule
+    from hotfix_guard.engine.plugins import Plugins, hookimpl
+    from hotfix_guard.engine.rule import Rule
 
     class Local(Rule):
         code = "LC001"

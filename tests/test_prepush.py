@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT, Repo, assert_clean_error, hotfix_from_main, run_cli
 
 from hotfix_guard.errors import UsageError
-from hotfix_guard.prepush import parse, read_input
+from hotfix_guard.targets.prepush import parse, read_input
 
 pytestmark = pytest.mark.usefixtures("branch_rules_only")
 

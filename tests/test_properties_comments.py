@@ -1,4 +1,4 @@
-"""Property tests for comment, marker and ticket detection (hotfix_guard.comments and the
+"""Property tests for comment, marker and ticket detection (hotfix_guard.diff.comments and the
 HG005/HG006 logic).
 
 Two layers:
@@ -23,8 +23,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hotfix_guard.comments import comment_map, language_for, line_comment
-from hotfix_guard.versions import Version
+from hotfix_guard.diff.comments import comment_map, language_for, line_comment
+from hotfix_guard.history.versions import Version
 
 # -- layer 1: the lexers ---------------------------------------------------------------------
 
@@ -184,10 +184,10 @@ def test_hg005_and_hg006_match_the_oracle(tmp_path_factory: pytest.TempPathFacto
     from conftest import make_repo
 
     from hotfix_guard.config import Settings
-    from hotfix_guard.context import Context, resolve_refs
+    from hotfix_guard.engine.context import Context, resolve_refs
     from hotfix_guard.git import Git
-    from hotfix_guard.plugins import Plugins
-    from hotfix_guard.runner import run_rules
+    from hotfix_guard.engine.plugins import Plugins
+    from hotfix_guard.engine.runner import run_rules
 
     own, files = change
     r = make_repo(tmp_path_factory.mktemp("oracle") / f"repo{next(_counter)}")

@@ -78,10 +78,10 @@ def numstat_z(cwd: Any, *rng: str) -> list[tuple[str, str | None, str, str]]:
 
 def unidiff_hunks(chunk: bytes) -> list[Any]:
     """One file's part of the patch as unidiff reads it, in hotfix-guard's Hunk/DiffLine
-    (the oracle for hotfix_guard.diff's own reader)."""
+    (the oracle for hotfix_guard.diff.hunks's own reader)."""
     from unidiff import PatchSet
 
-    from hotfix_guard.diff import _HUNK_HEADER, DiffLine, Hunk, decode
+    from hotfix_guard.diff.hunks import _HUNK_HEADER, DiffLine, Hunk, decode
 
     match = _HUNK_HEADER.search(chunk)
     if match is None:
@@ -113,11 +113,11 @@ def test_diff_statistics_agree_with_git_numstat(tmp_path_factory: pytest.TempPat
     from conftest import make_repo
 
     from hotfix_guard.config import Settings
-    from hotfix_guard.context import Context, resolve_refs
-    from hotfix_guard.diff import DIFF_CONFIG, DIFF_FLAGS, _parse_chunk, parse
+    from hotfix_guard.engine.context import Context, resolve_refs
+    from hotfix_guard.diff.hunks import DIFF_CONFIG, DIFF_FLAGS, _parse_chunk, parse
     from hotfix_guard.git import Git
-    from hotfix_guard.plugins import Plugins
-    from hotfix_guard.runner import run_rules
+    from hotfix_guard.engine.plugins import Plugins
+    from hotfix_guard.engine.runner import run_rules
 
     r = make_repo(tmp_path_factory.mktemp("numstat") / f"repo{next(_counter)}")
     for name, data in history["before"].items():

@@ -1,4 +1,4 @@
-"""Property tests for git's pre-push input lines (hotfix_guard.prepush.parse).
+"""Property tests for git's pre-push input lines (hotfix_guard.targets.prepush.parse).
 
 `<local ref> SP <local sha> SP <remote ref> SP <remote sha> LF`, one line per ref. Ref
 names are anything git allows and more (hand-fed input may hold spaces); object names are
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from hotfix_guard.errors import UsageError
 from hotfix_guard.git import ZERO_SHAS
-from hotfix_guard.prepush import PushedRef, parse
+from hotfix_guard.targets.prepush import PushedRef, parse
 
 bounded = settings(max_examples=200, deadline=None)
 

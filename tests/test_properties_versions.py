@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hotfix_guard.versions import (
+from hotfix_guard.history.versions import (
     DESCRIPTION_RE,
     Version,
     hotfix_branch_name,

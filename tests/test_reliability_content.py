@@ -112,7 +112,7 @@ def test_odd_file_names_in_every_format(tmp_path: Path, stage: str) -> None:
         r.git("commit", "-q", "-m", "odd names")
     data = run_all_formats(r, "--stage", stage, "--extend-select", "HG011")
     reported = {f["path"] for f in data["findings"] if f["code"] == "HG005"}
-    from hotfix_guard.diff import display
+    from hotfix_guard.diff.hunks import display
 
     assert {display(n) for n in ODD_NAMES} <= reported, {display(n) for n in ODD_NAMES} - reported
     text = run_cli("check", "--stage", stage, cwd=r.path).stdout

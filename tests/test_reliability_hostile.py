@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, Repo, hotfix_from_main, run_cli
 
-from hotfix_guard.hooks import script
+from hotfix_guard.commands._hooks import script
 
 
 def payloads(marker: Path) -> list[str]:

@@ -33,8 +33,8 @@ def rule_plugin(check_body: str) -> str:
     return f'''
 import pathlib
 import sys
-from hotfix_guard.plugins import hookimpl
-from hotfix_guard.rule import Rule
+from hotfix_guard.engine.plugins import hookimpl
+from hotfix_guard.engine.rule import Rule
 
 class Misbehave(Rule):
     code = "MB001"
@@ -105,7 +105,7 @@ def test_sys_exit_while_loading_is_exit_2(tmp_path: Path, hotfix: Repo, where: s
         body = "import sys\nsys.exit(0)\n"
         fragment = "plugin 'misbehave' from misbehave 0.1 failed to load: SystemExit: 0"
     else:
-        body = ("import sys\nfrom hotfix_guard.plugins import hookimpl\n"
+        body = ("import sys\nfrom hotfix_guard.engine.plugins import hookimpl\n"
                 "@hookimpl\ndef hotfix_guard_register_rules(register):\n    sys.exit(0)\n")
         fragment = "failed while registering rules: SystemExit: 0"
     env = plugin_site(tmp_path, body)

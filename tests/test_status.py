@@ -15,8 +15,8 @@ from mergeback_helpers import HOTFIX, merge_into
 from hotfix_guard.commands import status as status_cmd
 from hotfix_guard.config import Settings
 from hotfix_guard.git import Git
-from hotfix_guard.plugins import hookimpl
-from hotfix_guard.rule import Finding, Rule
+from hotfix_guard.engine.plugins import hookimpl
+from hotfix_guard.engine.rule import Finding, Rule
 
 GIT_ITEMS = ("branched-from-main", "tests-touched", "tagged", "merged-production", "merged-development",
              "branch-deleted", "follow-up-tickets")
@@ -240,7 +240,7 @@ class FakeDiffSize(Rule):
 @pytest.fixture
 def fake_diff_plugin(monkeypatch: pytest.MonkeyPatch) -> None:
     """Replace the built-in diff rules module by one that registers FakeDiffSize."""
-    import hotfix_guard.plugins as plugins
+    import hotfix_guard.engine.plugins as plugins
 
     module = types.ModuleType("fake_diff_rules")
 
@@ -286,7 +286,7 @@ def test_minimal_fix_turned_off_in_config(project: Repo, monkeypatch: pytest.Mon
 
 
 def test_minimal_fix_without_the_rule(project: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
-    import hotfix_guard.plugins as plugins
+    import hotfix_guard.engine.plugins as plugins
 
     monkeypatch.setattr(plugins, "BUILTIN_PLUGINS",
                         tuple(m for m in plugins.BUILTIN_PLUGINS if m != "hotfix_guard.rules.diff"))

@@ -6,7 +6,7 @@ development (or the open release branch), whether its branch is deleted, and the
 between the two merges. Exit 1 when any hotfix breaks HG008 merged-into-both or HG009
 hotfix-tagged (as selected in config), 0 otherwise, 2 when it cannot run.
 
-The findings are ordinary :class:`~hotfix_guard.rule.Finding` objects in a
+The findings are ordinary :class:`~hotfix_guard.engine.rule.Finding` objects in a
 :class:`~hotfix_guard.report.Report` (stage ``audit``, ``ref`` = the hotfix), so every
 report format renders them; text and JSON add the per-hotfix table.
 """
@@ -23,9 +23,9 @@ from hotfix_guard.cli import add_config_argument
 from hotfix_guard.errors import GitError, HotfixGuardError, UsageError
 
 if TYPE_CHECKING:
-    from hotfix_guard.hotfixes import History, Hotfix, Landing
+    from hotfix_guard.history.hotfixes import History, Hotfix, Landing
     from hotfix_guard.report import Report
-    from hotfix_guard.rule import Finding
+    from hotfix_guard.engine.rule import Finding
 
 FORMATS = ("text", "json", "github", "sarif", "gitlab", "junit")
 CODES = ("HG008", "HG009")
@@ -67,8 +67,8 @@ class Audit:
 def audit(git: Any, settings: Any, *, since: str | None = None,
           enabled: tuple[str, ...] = CODES) -> Audit:
     """Build the history and judge every hotfix in it (or since ``since``)."""
-    from hotfix_guard.context import resolve_refs
-    from hotfix_guard.hotfixes import History
+    from hotfix_guard.engine.context import resolve_refs
+    from hotfix_guard.history.hotfixes import History
     from hotfix_guard.rules.mergeback import HotfixTagged, MergedIntoBoth
 
     refs = resolve_refs(git, settings)
@@ -136,8 +136,8 @@ def _enabled(settings: Any) -> tuple[str, ...]:
     """HG008/HG009 as the config's select/extend-select/ignore leave them."""
     if settings.select is None and not settings.ignore:
         return CODES
-    from hotfix_guard.plugins import Plugins
-    from hotfix_guard.selection import select_rules
+    from hotfix_guard.engine.plugins import Plugins
+    from hotfix_guard.engine.selection import select_rules
 
     where = settings.where
     rules = select_rules(Plugins().rules, list(settings.select) if settings.select is not None else None,
@@ -154,7 +154,7 @@ def run(args: argparse.Namespace) -> int:
     info = git.info()
     settings = load_settings(info, args)
     if info.shallow:
-        from hotfix_guard.hotfixes import shallow_error
+        from hotfix_guard.history.hotfixes import shallow_error
 
         raise shallow_error()
     result = audit(git, settings, since=args.since, enabled=_enabled(settings))
@@ -263,7 +263,7 @@ def _day(ts: int | None) -> str:
 
 
 def rows(result: Audit) -> tuple[list[str], list[list[str]]]:
-    from hotfix_guard.hotfixes import short
+    from hotfix_guard.history.hotfixes import short
 
     history = result.history
     dev_name = history.dev.name if history.dev else "development"

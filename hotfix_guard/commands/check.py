@@ -11,34 +11,20 @@ from __future__ import annotations
 
 import os
 import sys
-from collections import namedtuple
 
 from hotfix_guard.cli import add_config_argument, codes
 from hotfix_guard.config import Settings, classify, find_config, load
 from hotfix_guard.errors import HotfixGuardError, UsageError
 from hotfix_guard.git import Git, RepoInfo
 from hotfix_guard.report import FORMATS, Report, exit_code, render
+from hotfix_guard.targets.target import STAGES, Target
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
     from typing import Any
 
-    from hotfix_guard.rule import Rule
-
-STAGES = ("pre-commit", "pre-push", "ci", "manual")
-
-
-class Target(namedtuple("Target", "branch head base ref explicit_branch note unverified",
-                         defaults=(None, None, None, False, None, False))):
-    """One thing to check: a ``branch`` name (None when there is none) and, when known,
-    its ``head`` and ``base`` (commits), ``ref`` (the remote ref a push updates),
-    ``explicit_branch`` (the name came from --branch or the push, not from HEAD),
-    ``note`` (decided without checking: a deletion, a tag push, a detached HEAD...) and
-    ``unverified`` (a pushed commit git is still being asked about: prepush.verify)."""
-
-    __slots__ = ()
-
+    from hotfix_guard.engine.rule import Rule
 
 def add_arguments(p: argparse.ArgumentParser) -> None:  # or cli._Recorder, on the fast path
     p.add_argument("--stage", choices=STAGES,
@@ -95,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
                 reports.append(Report(stage, target.branch, note=note, ref=target.ref))
                 continue
             if engine is None:
-                from hotfix_guard.context import start_refs
+                from hotfix_guard.engine.context import start_refs
 
                 start_refs(git, settings, _own_ref(target, info))  # git finds them while the rules load
                 engine = Engine(git, info, settings, args)
@@ -111,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _verify(git: Git, pushed: list[Target]) -> None:
-    from hotfix_guard.prepush import verify
+    from hotfix_guard.targets.prepush import verify
 
     verify(git, pushed)
 
@@ -133,14 +119,14 @@ def _nothing_to_check(kind: str, stage: str, branch: str) -> str | None:
 
 def _targets(git: Git, info: RepoInfo, settings: Settings, args: argparse.Namespace, stage: str) -> list[Target]:
     if stage == "pre-push" and not (args.branch or args.head):
-        from hotfix_guard.prepush import targets
+        from hotfix_guard.targets.prepush import targets
 
         pushed = targets(git, info, settings, sys.stdin)
         if pushed is not None:
             return pushed
         # no push input at all (run by hand): the current branch, as at the manual stage
     if stage == "ci":
-        from hotfix_guard.ci import target
+        from hotfix_guard.targets.ci import target
 
         return [target(git, info, settings, args)]
     if info.bare and not (args.branch or args.head):
@@ -171,8 +157,8 @@ class Engine:
 
     def __init__(self, git: Git, info: RepoInfo, settings: Settings, args: argparse.Namespace,
                  extra_plugins: tuple[Any, ...] = ()) -> None:
-        from hotfix_guard.plugins import Plugins
-        from hotfix_guard.selection import check_selectors, select_rules
+        from hotfix_guard.engine.plugins import Plugins
+        from hotfix_guard.engine.selection import check_selectors, select_rules
 
         self.git, self.info, self.settings = git, info, settings
         self.debug = bool(getattr(args, "debug", False))
@@ -194,15 +180,15 @@ class Engine:
         self.deepen = bool(getattr(args, "deepen", False))
 
     def check(self, target: Target, stage: str, kind: str) -> Report:
-        from hotfix_guard.context import Context, resolve_head, resolve_refs
-        from hotfix_guard.runner import run_rules
+        from hotfix_guard.engine.context import Context, resolve_head, resolve_refs
+        from hotfix_guard.engine.runner import run_rules
 
         extra = _own_ref(target, self.info)
         own = extra[0] if extra else ""
         if self._refs is None:
             self._refs = resolve_refs(self.git, self.settings, extra)
         if self.info.shallow or stage == "ci":
-            from hotfix_guard.shallow import prepare
+            from hotfix_guard.targets.shallow import prepare
 
             if prepare(self.git, self.info, self.settings, self._refs, target, deepen=self.deepen, stage=stage):
                 self.info = self.git.info()

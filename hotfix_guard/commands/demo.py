@@ -154,7 +154,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _show(builder: _Builder, out: IO[str], color: bool) -> None:
-    from hotfix_guard.commands.check import Engine, Target
+    from hotfix_guard.commands.check import Engine
+    from hotfix_guard.targets.target import Target
     from hotfix_guard.config import Settings
     from hotfix_guard.report import render
 

@@ -13,7 +13,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from hotfix_guard.plugins import Plugins
+    from hotfix_guard.engine.plugins import Plugins
 
     rules = Plugins().rules
     rule = rules.by_name_or_code(args.rule)

@@ -3,7 +3,7 @@
 Writes into the directory git takes hooks from (``core.hooksPath`` when set, relative to
 the worktree's top; else the common git directory's ``hooks``, shared by all linked
 worktrees). A hook already there that is not hotfix-guard's is kept and chained (see
-:mod:`hotfix_guard.hooks`). Running it again changes nothing unless the hook's text
+:mod:`hotfix_guard.commands._hooks`). Running it again changes nothing unless the hook's text
 would change (another interpreter, a new version). Prints every file it wrote.
 """
 
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from hotfix_guard.cli import add_config_argument
 from hotfix_guard.errors import UsageError
-from hotfix_guard.hooks import HOOKS
+from hotfix_guard.commands._hooks import HOOKS
 
 if TYPE_CHECKING:
     from hotfix_guard.git import Git
@@ -56,7 +56,7 @@ def shared_hooks_path(git: Git) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from hotfix_guard import hooks
+    from hotfix_guard.commands import _hooks as hooks
     from hotfix_guard.commands.check import load_settings
     from hotfix_guard.git import Git
 

@@ -12,7 +12,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from hotfix_guard.plugins import Plugins
+    from hotfix_guard.engine.plugins import Plugins
 
     rules = list(Plugins().rules)
     if args.format == "json":

@@ -20,9 +20,9 @@ from hotfix_guard.errors import GitError, HotfixGuardError, UsageError
 
 if TYPE_CHECKING:
     from hotfix_guard.config import Settings
-    from hotfix_guard.context import Branch
+    from hotfix_guard.engine.context import Branch
     from hotfix_guard.git import Git, RepoInfo
-    from hotfix_guard.versions import Version
+    from hotfix_guard.history.versions import Version
 
 # Files git leaves in the git dir while an operation waits for the user.
 IN_PROGRESS = (
@@ -119,7 +119,7 @@ def _fetch(git: Git, settings: Settings, out: Callable[[str], None]) -> None:
 def make_plan(git: Git, info: RepoInfo, settings: Settings, description: str, *,
               allow_parallel: bool = False) -> Plan:
     """Every check, no writes. Raises :class:`Refused` (or another error) when it must not start."""
-    from hotfix_guard.context import resolve_refs
+    from hotfix_guard.engine.context import resolve_refs
     from hotfix_guard.triage.branch import branch_name, latest_release_on
 
     refs = resolve_refs(git, settings)
@@ -217,7 +217,7 @@ def _open_hotfixes(git: Git, settings: Settings, production_sha: str, released: 
     just cut (no commits yet: production contains its tip, its version is the next one)
     is open, and one merged and tagged but not yet deleted is not.
     """
-    from hotfix_guard.versions import parse_hotfix_branch
+    from hotfix_guard.history.versions import parse_hotfix_branch
 
     prefix, remote = settings.hotfix_prefix, settings.remote
     if prefix.endswith("/"):

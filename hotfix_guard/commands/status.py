@@ -5,7 +5,7 @@ Each item of the seed's "Hotfix Checklist" is *done*, *not done* or *not checkab
 can show is read from the repository: the rules' own checks (HG001 branch-from-main,
 HG004 diff-size, HG010 tests-touched, HG012 follow-up-ticket, through the plugin
 registry; an item whose rule is not installed or is turned off is not checkable), and
-the merge-back facts :mod:`hotfix_guard.hotfixes` finds (tagged, merged into production
+the merge-back facts :mod:`hotfix_guard.history.hotfixes` finds (tagged, merged into production
 and development, branch deleted).
 
 Exit code: 0 whenever the checklist could be drawn, whatever it shows: ``status`` is
@@ -27,9 +27,9 @@ from hotfix_guard.errors import GitError, HotfixGuardError, UsageError
 
 if TYPE_CHECKING:
     from hotfix_guard.config import Settings
-    from hotfix_guard.context import Context
+    from hotfix_guard.engine.context import Context
     from hotfix_guard.git import Git
-    from hotfix_guard.hotfixes import History, Hotfix
+    from hotfix_guard.history.hotfixes import History, Hotfix
 
 DONE, NOT_DONE, NOT_CHECKABLE = "done", "not-done", "not-checkable"
 
@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     info = git.info()
     settings = load_settings(info, args)
     if info.shallow:
-        from hotfix_guard.hotfixes import shallow_error
+        from hotfix_guard.history.hotfixes import shallow_error
 
         raise shallow_error()
     hotfix, items, history = checklist(git, info, settings, args.branch)
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _pick(git: Git, info: Any, settings: Settings, history: History, name: str | None) -> Hotfix:
     from hotfix_guard.config import classify
-    from hotfix_guard.versions import parse_tag
+    from hotfix_guard.history.versions import parse_tag
 
     if name is None:
         if info.head_ref is None:
@@ -113,8 +113,8 @@ def _pick(git: Git, info: Any, settings: Settings, history: History, name: str |
 
 def checklist(git: Git, info: Any, settings: Settings, name: str | None,
               extra_plugins: tuple[Any, ...] = ()) -> tuple[Hotfix, list[Item], History]:
-    from hotfix_guard.context import Branch, resolve_refs
-    from hotfix_guard.hotfixes import History, short
+    from hotfix_guard.engine.context import Branch, resolve_refs
+    from hotfix_guard.history.hotfixes import History, short
 
     refs = resolve_refs(git, settings)
     if refs.production is None:
@@ -136,7 +136,7 @@ def checklist(git: Git, info: Any, settings: Settings, name: str | None,
             rule_refs = refs._replace(production=Branch(refs.production.name, refs.production.ref, before))
     ctx = None
     if head and h.branch:
-        from hotfix_guard.context import Context
+        from hotfix_guard.engine.context import Context
 
         ctx = Context(git, info, settings, stage="manual", branch=h.branch, kind="hotfix", head=head,
                       refs=rule_refs, options={})
@@ -208,7 +208,7 @@ def _day(ts: int) -> str:
 
 
 def _tagged(history: History, h: Hotfix) -> tuple[str, str]:
-    from hotfix_guard.hotfixes import short
+    from hotfix_guard.history.hotfixes import short
 
     p = history.settings.tag_prefix
     if h.version is None:
@@ -245,7 +245,7 @@ def _contains(history: History, outer: str, inner: str) -> bool:
 
 
 def _merged_back(history: History, h: Hotfix) -> tuple[str, str]:
-    from hotfix_guard.hotfixes import short
+    from hotfix_guard.history.hotfixes import short
 
     if history.dev is None and not history.releases:
         return NOT_CHECKABLE, "no development branch found"
@@ -287,8 +287,8 @@ class _Rules:
     def __init__(self, settings: Settings, ctx: Context | None, extra: tuple[Any, ...] = ()) -> None:
         self.ctx = ctx
         self.settings = settings
-        from hotfix_guard.plugins import Plugins
-        from hotfix_guard.selection import select_rules
+        from hotfix_guard.engine.plugins import Plugins
+        from hotfix_guard.engine.selection import select_rules
 
         self.plugins = Plugins(extra=extra)
         self.options = self.plugins.validate_options(settings)
@@ -301,7 +301,7 @@ class _Rules:
             where={k: where(k) for k in ("select", "extend-select", "ignore")})}
 
     def run(self, code: str, fallback: Any = None) -> tuple[str, str, str | None]:
-        from hotfix_guard.rule import Skip
+        from hotfix_guard.engine.rule import Skip
 
         rule_cls = self.plugins.rules.rules.get(code)
         if self.ctx is None:
@@ -314,7 +314,7 @@ class _Rules:
             return NOT_CHECKABLE, f"{code} ({rule_cls.name}) is turned off in config", code
         try:
             findings = list(rule_cls(self.options.get(code)).check(self.ctx) or ())
-            from hotfix_guard.suppress import apply_suppressions
+            from hotfix_guard.engine.suppress import apply_suppressions
 
             findings = apply_suppressions(self.ctx, findings)
         except Skip as skip:
@@ -398,7 +398,7 @@ _MARK = {DONE: "[x]", NOT_DONE: "[ ]", NOT_CHECKABLE: "[?]"}
 
 
 def render_text(history: History, h: Hotfix, items: list[Item], out: IO[str], *, color: bool = False) -> None:
-    from hotfix_guard.hotfixes import short
+    from hotfix_guard.history.hotfixes import short
 
     title = f"{h.name}" + (f"  v{h.version}" if h.version and h.branch else "") + f"  (tip {short(h.tip)})"
     counts = {state: sum(1 for i in items if i.state == state) for state in (DONE, NOT_DONE, NOT_CHECKABLE)}

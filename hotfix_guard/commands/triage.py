@@ -140,7 +140,7 @@ def _missing(missing: tuple[str, ...], args: argparse.Namespace) -> UsageError:
 def write_record(result: Any, directory: str) -> str:
     """Write DIR/<date>-<slug>.md from the seed's incident log skeleton; never overwrite."""
     from hotfix_guard.triage.templates import incident_record
-    from hotfix_guard.versions import slugify
+    from hotfix_guard.history.versions import slugify
 
     title = result.given("title")
     slug = slugify(title, 50) if title else "incident"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from hotfix_guard.hooks import HOOKS
+from hotfix_guard.commands._hooks import HOOKS
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -18,7 +18,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from hotfix_guard import hooks
+    from hotfix_guard.commands import _hooks as hooks
     from hotfix_guard.commands.install import chosen_hooks, locate
     from hotfix_guard.git import Git
 

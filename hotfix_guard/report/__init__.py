@@ -10,7 +10,7 @@ TYPE_CHECKING = False  # not typing's: importing typing costs the every-commit p
 if TYPE_CHECKING:
     from typing import IO, Any
 
-    from hotfix_guard.rule import Finding
+    from hotfix_guard.engine.rule import Finding
 
 FORMATS = ("text", "json", "github", "sarif", "gitlab", "junit")
 

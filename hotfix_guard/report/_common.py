@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping
 
 if TYPE_CHECKING:
     from hotfix_guard.report import Report
-    from hotfix_guard.rule import Finding, Rule
+    from hotfix_guard.engine.rule import Finding, Rule
 
 # Code scanning (SARIF) and Code Quality (GitLab) want a file for every result, and a
 # branch-level finding (a bad branch name, a branch cut from development) has none.
@@ -83,7 +83,7 @@ def rule_classes(codes: Iterable[str], rules: Mapping[str, type[Rule]] | None = 
     if rules is None:
         if not wanted:
             return {}
-        from hotfix_guard.plugins import Plugins
+        from hotfix_guard.engine.plugins import Plugins
 
         rules = {r.code: r for r in Plugins().rules}
     return {code: rules[code] for code in wanted if code in rules}

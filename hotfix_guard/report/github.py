@@ -20,7 +20,7 @@ from hotfix_guard.report._common import clean_xml, clean, plural
 
 if TYPE_CHECKING:
     from hotfix_guard.report import Report
-    from hotfix_guard.rule import Finding
+    from hotfix_guard.engine.rule import Finding
 
 
 def escape_data(text: str) -> str:

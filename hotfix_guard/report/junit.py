@@ -24,7 +24,7 @@ from hotfix_guard.report._common import clean_xml
 
 if TYPE_CHECKING:
     from hotfix_guard.report import Report
-    from hotfix_guard.rule import Finding
+    from hotfix_guard.engine.rule import Finding
 
 _CRASHED = re.compile(r"^rule (\S+) \(")
 

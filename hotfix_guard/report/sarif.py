@@ -24,7 +24,7 @@ from hotfix_guard.report._common import BRANCH_LEVEL_PATH, Fingerprints, all_fin
 
 if TYPE_CHECKING:
     from hotfix_guard.report import Report
-    from hotfix_guard.rule import Finding, Rule
+    from hotfix_guard.engine.rule import Finding, Rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/hotfix-guard/"

@@ -7,7 +7,7 @@ if TYPE_CHECKING:
     from typing import IO
 
     from hotfix_guard.report import Report
-    from hotfix_guard.rule import Finding
+    from hotfix_guard.engine.rule import Finding
 
 
 def _plural(n: int, word: str) -> str:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 
 
-from hotfix_guard.plugins import hookimpl
-from hotfix_guard.rule import Finding, Option, Rule, Skip
-from hotfix_guard.versions import hotfix_branch_name, slugify
+from hotfix_guard.engine.plugins import hookimpl
+from hotfix_guard.engine.rule import Finding, Option, Rule, Skip
+from hotfix_guard.history.versions import hotfix_branch_name, slugify
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs milliseconds on every hook run
 if TYPE_CHECKING:
     from typing import Callable, Iterable
-    from hotfix_guard.context import Context
+    from hotfix_guard.engine.context import Context
 
 
 class BranchFromMain(Rule):

@@ -1,6 +1,6 @@
 """Rules on the change itself (SPEC §2): HG004-HG007, HG010-HG012, and HG013 for suppressions.
 
-They read ``ctx.diff`` (:mod:`hotfix_guard.diff`): the change from the merge base with
+They read ``ctx.diff`` (:mod:`hotfix_guard.diff.hunks`): the change from the merge base with
 production to the branch's head, plus what is staged at the pre-commit stage. Files that
 match ``exclude``/``extend-exclude`` (lock files, generated and vendored code) are not
 looked at by any of them; files that match ``test-globs``/``extend-test-globs`` are tests.
@@ -12,14 +12,14 @@ from __future__ import annotations
 import re
 from collections import namedtuple
 
-from hotfix_guard.plugins import hookimpl
-from hotfix_guard.rule import STAGES, Finding, Option, Rule
+from hotfix_guard.engine.plugins import hookimpl
+from hotfix_guard.engine.rule import STAGES, Finding, Option, Rule
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs milliseconds on every hook run
 if TYPE_CHECKING:
     from typing import Callable, Iterable
-    from hotfix_guard.context import Context
-    from hotfix_guard.diff import Diff, FileDiff
+    from hotfix_guard.engine.context import Context
+    from hotfix_guard.diff.hunks import Diff, FileDiff
 
 #: the rules that judge the whole change skip the commit-by-commit stage: while the
 #: commits are being made the change is not finished (tests and trailers come later)
@@ -37,7 +37,7 @@ def _plural(n: int, word: str) -> str:
 
 
 def _quote(text: str, limit: int = 60) -> str:
-    from hotfix_guard.diff import display
+    from hotfix_guard.diff.hunks import display
 
     text = display(" ".join(text.split()))
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -251,7 +251,7 @@ class HotfixComment(Rule):
     queries = frozenset({"diff"})
 
     def check(self, ctx: Context) -> Iterable[Finding]:
-        from hotfix_guard.versions import Version
+        from hotfix_guard.history.versions import Version
 
         version = ctx.version
         prefix = ctx.settings.tag_prefix
@@ -431,7 +431,7 @@ class NoRefactor(Rule):
     queries = frozenset({"diff"})
 
     def check(self, ctx: Context) -> Iterable[Finding]:
-        from hotfix_guard.refactor import moved_blocks, python_changes, whitespace_changes
+        from hotfix_guard.diff.refactor import moved_blocks, python_changes, whitespace_changes
 
         diff = ctx.diff
         reviewed = diff.reviewed()
@@ -490,7 +490,7 @@ _REFACTOR_HELP = {
 
 
 def _shown(path: str | None) -> str:
-    from hotfix_guard.diff import display
+    from hotfix_guard.diff.hunks import display
 
     return display(path or "")
 
@@ -694,7 +694,7 @@ class JustifiedSuppression(Rule):
     summary = "Every suppression gives a reason and suppresses a finding"
 
     def check(self, ctx: Context) -> Iterable[Finding]:
-        return ()  # produced by hotfix_guard.suppress after the other rules ran
+        return ()  # produced by hotfix_guard.engine.suppress after the other rules ran
 
 
 @hookimpl

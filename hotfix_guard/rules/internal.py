@@ -4,8 +4,8 @@ from __future__ import annotations
 
 
 
-from hotfix_guard.plugins import hookimpl
-from hotfix_guard.rule import BRANCH_KINDS, Finding, Rule
+from hotfix_guard.engine.plugins import hookimpl
+from hotfix_guard.engine.rule import BRANCH_KINDS, Finding, Rule
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs milliseconds on every hook run
 if TYPE_CHECKING:

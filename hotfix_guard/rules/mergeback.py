@@ -3,20 +3,20 @@
 Both run where a hotfix lands (``check`` on the production or development branch, at
 pre-push, in CI and by hand; not on each commit) and in ``hotfix-guard audit`` over the
 whole history. The finding of every hotfix and the verdicts live in
-:mod:`hotfix_guard.hotfixes`, so ``check`` and ``audit`` say the same thing.
+:mod:`hotfix_guard.history.hotfixes`, so ``check`` and ``audit`` say the same thing.
 """
 
 from __future__ import annotations
 
 
 
-from hotfix_guard.plugins import hookimpl
-from hotfix_guard.rule import Finding, Rule
+from hotfix_guard.engine.plugins import hookimpl
+from hotfix_guard.engine.rule import Finding, Rule
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs milliseconds on every hook run
 if TYPE_CHECKING:
     from typing import Callable, Iterable
-    from hotfix_guard.context import Context
+    from hotfix_guard.engine.context import Context
 
 LANDING_KINDS = frozenset({"production", "development"})
 LANDING_STAGES = frozenset({"pre-push", "ci", "manual"})
@@ -77,7 +77,7 @@ class MergedIntoBoth(Rule):
     branch_kinds = LANDING_KINDS
 
     def check(self, ctx: Context) -> Iterable[Finding]:
-        from hotfix_guard.hotfixes import verdicts
+        from hotfix_guard.history.hotfixes import verdicts
 
         ctx.require_production()
         if ctx.development is None and not ctx.releases and ctx.kind == "production":
@@ -129,7 +129,7 @@ class HotfixTagged(Rule):
     branch_kinds = LANDING_KINDS
 
     def check(self, ctx: Context) -> Iterable[Finding]:
-        from hotfix_guard.hotfixes import verdicts
+        from hotfix_guard.history.hotfixes import verdicts
 
         ctx.require_production()
         for h, problem in verdicts(ctx, self.code):

@@ -10,11 +10,11 @@ import sys
 import unicodedata
 from typing import TYPE_CHECKING, NamedTuple
 
-from hotfix_guard.versions import Version, hotfix_branch_name, parse_tag
+from hotfix_guard.history.versions import Version, hotfix_branch_name, parse_tag
 
 if TYPE_CHECKING:
     from hotfix_guard.config import Settings
-    from hotfix_guard.context import Branch
+    from hotfix_guard.engine.context import Branch
     from hotfix_guard.git import Git
 
 DEFAULT_MAX_BRANCH_LENGTH = 60
@@ -79,7 +79,7 @@ def suggest(title: str | None, config: str | None = None) -> Suggestion | None:
     branch or without a release tag on it. Never writes; a broken config found on its
     own (not named by ``--config``) only costs the suggestion, with a warning."""
     from hotfix_guard.config import find_config, load
-    from hotfix_guard.context import resolve_refs
+    from hotfix_guard.engine.context import resolve_refs
     from hotfix_guard.errors import ConfigError, GitError
     from hotfix_guard.git import Git
 

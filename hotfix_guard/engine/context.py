@@ -11,8 +11,8 @@ from functools import cached_property
 
 from hotfix_guard.config import candidates, classify
 from hotfix_guard.errors import GitError, UsageError
-from hotfix_guard.rule import Skip
-from hotfix_guard.versions import HotfixName, Version, parse_hotfix_branch, parse_tag
+from hotfix_guard.errors import Skip
+from hotfix_guard.history.versions import HotfixName, Version, parse_hotfix_branch, parse_tag
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs milliseconds on every hook run
 if TYPE_CHECKING:
@@ -209,7 +209,7 @@ class Context:
         if "tags" in queries:
             git.start_tags(f"{self.settings.tag_prefix}*")
         if "diff" in queries:
-            from hotfix_guard.diff import start_diff  # imported while git lists the commits
+            from hotfix_guard.diff.hunks import start_diff  # imported while git lists the commits
             from hotfix_guard.errors import HotfixGuardError
 
             try:
@@ -217,7 +217,7 @@ class Context:
                 self.merge_base
             except (HotfixGuardError, Skip):
                 return  # the rules that need them ask again, and say why
-            start_diff(self)
+            start_diff(self.git, tuple(self.diff_args()))
 
     def diff_args(self) -> list[str]:
         """Arguments to ``git diff`` for the change: merge base to head, or to the index
@@ -228,10 +228,10 @@ class Context:
 
     @cached_property
     def diff(self) -> Any:
-        """The change's parsed diff (see :mod:`hotfix_guard.diff`)."""
-        from hotfix_guard.diff import load_diff
+        """The change's parsed diff (see :mod:`hotfix_guard.diff.hunks`)."""
+        from hotfix_guard.diff.hunks import load_diff
 
-        return load_diff(self)
+        return load_diff(self.git, self.settings, tuple(self.diff_args()))
 
     # -- releases ----------------------------------------------------------------
 

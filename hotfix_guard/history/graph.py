@@ -1,6 +1,6 @@
 """The commit graph, read once: first-parent lines, containment, patch ids.
 
-What :mod:`hotfix_guard.hotfixes` asks of history, answered from one ``git log`` and, for
+What :mod:`hotfix_guard.history.hotfixes` asks of history, answered from one ``git log`` and, for
 patch equivalence, one ``diff-tree --stdin`` piped into one ``patch-id``: never a git
 process per commit.
 """

@@ -30,13 +30,13 @@ from typing import TYPE_CHECKING, Any
 from hotfix_guard.errors import GitError, HotfixGuardError
 
 if TYPE_CHECKING:
-    from hotfix_guard.commands.check import Target
+    from hotfix_guard.targets.target import Target
     from hotfix_guard.config import Settings
     from hotfix_guard.git import Git, RepoInfo
 
 
 def hint() -> str:
-    from hotfix_guard.ci import shallow_fix
+    from hotfix_guard.targets.ci import shallow_fix
 
     return f"{shallow_fix()}; or rerun with --deepen to let hotfix-guard fetch it"
 
@@ -45,7 +45,7 @@ def missing_history(git: Git, settings: Settings, refs: Any, head: str | None, b
                     *, what: str = "HEAD") -> list[str]:
     """What the checks need and this (shallow) clone lacks, most telling first."""
     from hotfix_guard.config import candidates
-    from hotfix_guard.versions import parse_tag
+    from hotfix_guard.history.versions import parse_tag
 
     problems: list[str] = []
     remote = settings.remote
@@ -137,7 +137,7 @@ def prepare(git: Git, info: RepoInfo, settings: Settings, refs: Any, target: Tar
     the caller reads refs and repository info again."""
     if not info.shallow:
         return stage == "ci" and ensure_production(git, settings, refs, deepen=deepen)
-    from hotfix_guard.context import resolve_head
+    from hotfix_guard.engine.context import resolve_head
 
     try:
         head: str | None = resolve_head(git, info, settings, target.branch, target.head,

@@ -39,7 +39,7 @@ from hotfix_guard.errors import GitError, UsageError
 if TYPE_CHECKING:
     import argparse
 
-    from hotfix_guard.commands.check import Target
+    from hotfix_guard.targets.target import Target
     from hotfix_guard.config import Settings
     from hotfix_guard.git import Git, RepoInfo
 
@@ -268,7 +268,7 @@ def shallow_fix(env: Mapping[str, str] | None = None) -> str:
 
 def target(git: Git, info: RepoInfo, settings: Settings, args: argparse.Namespace) -> Target:
     """The one thing to check in a CI job. Flags win over variables."""
-    from hotfix_guard.commands.check import Target
+    from hotfix_guard.targets.target import Target
 
     ctx = read()
     branch = args.branch or (ctx.branch if ctx else None)

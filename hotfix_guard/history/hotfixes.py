@@ -40,12 +40,12 @@ from typing import TYPE_CHECKING, Iterable, NamedTuple
 
 from hotfix_guard.errors import GitError
 from hotfix_guard.git import records
-from hotfix_guard.graph import Graph, Line, patch_ids
-from hotfix_guard.versions import Version, parse_hotfix_branch, parse_tag
+from hotfix_guard.history.graph import Graph, Line, patch_ids
+from hotfix_guard.history.versions import Version, parse_hotfix_branch, parse_tag
 
 if TYPE_CHECKING:
     from hotfix_guard.config import Settings
-    from hotfix_guard.context import Branch, Context
+    from hotfix_guard.engine.context import Branch, Context
     from hotfix_guard.git import Git
 
 DAY = 86_400
@@ -818,7 +818,7 @@ def _history(ctx: Context, *, bounded: bool) -> History:
     else:
         prod_head, dev_head = production.sha, ctx.head
         if development is None:  # checked under its name, not found as a ref (yet)
-            from hotfix_guard.context import Branch
+            from hotfix_guard.engine.context import Branch
 
             development = Branch(ctx.branch, f"refs/heads/{ctx.branch}", ctx.head)
     refs = ctx.__dict__.get("_hotfix_refs")
@@ -867,7 +867,7 @@ def judged(ctx: Context, history: History) -> list[Hotfix]:
 
 
 def _base(ctx: Context) -> str | None:
-    from hotfix_guard.rule import Skip
+    from hotfix_guard.errors import Skip
 
     try:
         return ctx.base

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 
 from hotfix_guard.errors import UsageError
-from hotfix_guard.rule import Rule, RuleSet
+from hotfix_guard.engine.rule import Rule, RuleSet
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs milliseconds on every hook run
 if TYPE_CHECKING:

@@ -23,13 +23,13 @@ from __future__ import annotations
 import re
 
 
-from hotfix_guard.rule import Finding
+from hotfix_guard.engine.rule import Finding
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs milliseconds on every hook run
 if TYPE_CHECKING:
     from typing import Iterable
-    from hotfix_guard.context import Context
-    from hotfix_guard.rule import Rule
+    from hotfix_guard.engine.context import Context
+    from hotfix_guard.engine.rule import Rule
 
 META = ("HG013", "justified-suppression")
 HINT = re.compile(r"hotfix-guard", re.I)
@@ -60,7 +60,7 @@ def _normal(code: str) -> str:
 class Suppression:
     def __init__(self, source: str, codes: tuple[str, ...], reason: str, *, path: str | None = None,
                  line: int | None = None, ref: str | None = None, where: str = "") -> None:
-        from hotfix_guard.diff import display
+        from hotfix_guard.diff.hunks import display
 
         self.source = source
         self.codes = codes
@@ -88,7 +88,7 @@ class Suppression:
 
 def _inline(ctx: Context, findings: list[Finding]) -> list[Suppression]:
     """Suppression comments on the lines the change adds (only when there is a diff)."""
-    from hotfix_guard.rule import Skip
+    from hotfix_guard.engine.rule import Skip
 
     if "diff" not in ctx.__dict__ and not any(f.path for f in findings):
         return []
@@ -114,7 +114,7 @@ def _inline(ctx: Context, findings: list[Finding]) -> list[Suppression]:
 
 def _trailers(ctx: Context) -> list[Suppression]:
     from hotfix_guard.errors import HotfixGuardError
-    from hotfix_guard.rule import Skip
+    from hotfix_guard.engine.rule import Skip
 
     try:
         commits = ctx.commits

@@ -38,7 +38,7 @@ TYPE_CHECKING = False  # not typing's: the every-push path imports neither typin
 if TYPE_CHECKING:
     from typing import IO, Any, Mapping
 
-    from hotfix_guard.commands.check import Target
+    from hotfix_guard.targets.target import Target
     from hotfix_guard.config import Settings
     from hotfix_guard.git import Git, RepoInfo
 
@@ -146,7 +146,7 @@ def from_lines(git: Git, pushed: list[PushedRef]) -> list[Target]:
     """The targets of git's pre-push lines. That each pushed commit is in the repository is
     asked of git now and checked by :func:`verify` later, so git answers while the rules
     load; the targets to verify are marked ``unverified``."""
-    from hotfix_guard.commands.check import Target
+    from hotfix_guard.targets.target import Target
 
     result = []
     for p in pushed:
@@ -189,7 +189,7 @@ def from_variables(git: Git, info: RepoInfo, env: Mapping[str, str]) -> Target:
     the literal ``HEAD``). ``PRE_COMMIT_FROM_REF`` is not the base: a hotfix is judged as a
     whole against production, not by what this one push adds.
     """
-    from hotfix_guard.commands.check import Target
+    from hotfix_guard.targets.target import Target
 
     remote_branch = env.get("PRE_COMMIT_REMOTE_BRANCH") or ""
     local_branch = env.get("PRE_COMMIT_LOCAL_BRANCH") or ""

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from typing import Iterable
     import ast
 
-    from hotfix_guard.diff import Block, Diff, DiffLine, FileDiff
+    from hotfix_guard.diff.hunks import Block, Diff, DiffLine, FileDiff
 
 
 class Occurrence(namedtuple("Occurrence", "kind path line message end", defaults=(None,))):

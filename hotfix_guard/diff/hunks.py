@@ -25,13 +25,12 @@ import re
 from functools import cached_property
 
 
-from hotfix_guard.comments import Language, comment_map, language_for, line_comment
+from hotfix_guard.diff.comments import Language, comment_map, language_for, line_comment
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs milliseconds on every hook run
 if TYPE_CHECKING:
     from typing import Any, Iterator
     from hotfix_guard.config import Settings
-    from hotfix_guard.context import Context
     from hotfix_guard.git import Git
     from hotfix_guard.globs import PathClasses
 
@@ -39,7 +38,7 @@ ZERO_SHA = "0" * 40
 GITLINK_MODE = "160000"
 SYMLINK_MODE = "120000"
 
-#: flags for the one ``git diff`` call; the range (``ctx.diff_args()``) comes after
+#: flags for the one ``git diff`` call; the range (the context's ``diff_args()``) comes after
 DIFF_FLAGS = (
     "--raw", "--numstat", "-p", "-z", "--no-abbrev", "--full-index",
     "-M", "-C",
@@ -440,19 +439,19 @@ class Diff:
 # -- reading git's output ---------------------------------------------------------------
 
 
-def load_diff(ctx: Context) -> Diff:
-    """The change's diff: ``ctx.diff`` calls this once."""
-    raw = ctx.git.diff(*_query(ctx), config=DIFF_CONFIG)
-    return parse(raw, git=ctx.git, settings=ctx.settings)
+def load_diff(git: Git, settings: Settings, range_args: tuple[str, ...]) -> Diff:
+    """The change's diff over ``range_args`` (the context's ``diff_args()``): read once."""
+    raw = git.diff(*_query(range_args), config=DIFF_CONFIG)
+    return parse(raw, git=git, settings=settings)
 
 
-def start_diff(ctx: Context) -> None:
+def start_diff(git: Git, range_args: tuple[str, ...]) -> None:
     """Start the query :func:`load_diff` will collect (see ``Context.prefetch``)."""
-    ctx.git.start_diff(*_query(ctx), config=DIFF_CONFIG)
+    git.start_diff(*_query(range_args), config=DIFF_CONFIG)
 
 
-def _query(ctx: Context) -> tuple[str, ...]:
-    return (*DIFF_FLAGS, *ctx.diff_args(), "--")
+def _query(range_args: tuple[str, ...]) -> tuple[str, ...]:
+    return (*DIFF_FLAGS, *range_args, "--")
 
 
 def parse(raw: bytes, *, git: Git | None = None, settings: Settings | None = None) -> Diff:

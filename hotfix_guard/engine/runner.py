@@ -7,11 +7,11 @@ import sys
 
 from hotfix_guard.errors import HotfixGuardError
 from hotfix_guard.report import Report
-from hotfix_guard.rule import SEVERITIES, Finding, Rule, Skip
+from hotfix_guard.engine.rule import SEVERITIES, Finding, Rule, Skip
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs milliseconds on every hook run
 if TYPE_CHECKING:
-    from hotfix_guard.context import Context
+    from hotfix_guard.engine.context import Context
 
 INTERNAL_ERROR = ("HG000", "internal-error")
 
@@ -51,7 +51,7 @@ def run_rules(ctx: Context, rules: list[type[Rule]], debug: bool = False) -> Rep
         report.base = ctx.base
     except (Skip, HotfixGuardError):
         report.base = None
-    from hotfix_guard.suppress import apply_suppressions
+    from hotfix_guard.engine.suppress import apply_suppressions
 
     report.findings = sorted(apply_suppressions(ctx, report.findings, ran), key=Finding.sort_key)
     return report

@@ -1,0 +1,1 @@
+"""What rules see (the context), the rule model, loading and running rules, suppressions."""
