@@ -222,3 +222,34 @@ def test_custom_tag_prefix(project: Repo) -> None:
     project.checkout("hotfix/release-1.2.4-fix-crash", new=True, start="main")
     project.commit("fix", {"src/app.py": "x\n"})
     assert check(project, "--select", "HG002,HG003") == (0, [])
+
+
+@pytest.mark.parametrize("tag, branch, fragment", [
+    ("v0.1.7.1", "hotfix/v0.1.7.2-fix-crash", None),
+    ("v0.1.7", "hotfix/v0.1.7.1-fix-crash", None),  # a fourth part for the patch
+    ("v0.1.7", "hotfix/v0.1.8-fix-crash", None),
+    ("v0.1.7.1", "hotfix/v0.1.7.4-fix-crash", "skips v0.1.7.2..v0.1.7.3"),
+    ("v0.1.7.1", "hotfix/v0.1.7.1-fix-crash", "already released"),
+])
+def test_four_part_versions_patch_their_last_part(repo: Repo, tag: str, branch: str, fragment: str | None) -> None:
+    repo.commit("init", {"a.py": "a\n"})
+    repo.tag(tag)
+    repo.branch("develop")
+    repo.checkout(branch, new=True)
+    repo.commit("fix", {"a.py": "b\n"})
+    rc, findings = check(repo, "--select", "HG002,HG003")
+    if fragment is None:
+        assert (rc, findings) == (0, [])
+    else:
+        [f] = findings
+        assert f["code"] == "HG003" and fragment in f["message"], f
+
+
+def test_branch_version_without_the_tag_prefix_is_read(project: Repo) -> None:
+    """`hotfix/1.2.4-...` under tag-prefix `v` names 1.2.4: no HG002, and HG003 judges it."""
+    project.checkout("hotfix/1.2.4-fix-crash", new=True, start="main")
+    project.commit("fix", {"src/app.py": "x\n"})
+    assert check(project, "--select", "HG002,HG003") == (0, [])
+    project.checkout("hotfix/1.2.3-fix-crash", new=True, start="main")
+    rc, findings = check(project, "--select", "HG002,HG003")
+    assert codes(findings) == ["HG003"] and "already released" in findings[0]["message"]

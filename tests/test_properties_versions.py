@@ -29,7 +29,7 @@ def test_tag_round_trip(version: Version, prefix: str) -> None:
 
 
 @bounded
-@given(versions, st.sampled_from(["-rc1", "-beta.2", "+build5", ".1", "-"]))
+@given(versions, st.sampled_from(["-rc1", "-beta.2", "+build5", ".1.1", ".01", "-"]))
 def test_prereleases_and_junk_are_not_releases(version: Version, suffix: str) -> None:
     assert parse_tag(f"v{version}{suffix}", "v") is None
 
@@ -40,6 +40,35 @@ def test_next_patch(version: Version) -> None:
     nxt = version.next_patch()
     assert nxt > version
     assert (nxt.major, nxt.minor, nxt.patch - 1) == version
+    assert nxt.line == version.line
+
+
+@bounded
+@given(versions, numbers)
+def test_four_part_versions_patch_the_last_part(version: Version, w: int) -> None:
+    four = Version(*version, w)
+    assert parse_tag(f"v{four}", "v") == four and str(four).count(".") == 3
+    assert four.next_patch() == Version(*version, w + 1) and four.line == tuple(version)
+    assert version < four < version.next_patch()
+
+
+@bounded
+@given(versions, descriptions, prefixes)
+def test_branch_may_carry_the_version_with_or_without_the_tag_prefix(
+        version: Version, description: str, prefix: str) -> None:
+    for written in (f"{prefix}{version}", str(version)):
+        parsed = parse_hotfix_branch(f"hotfix/{written}-{description}", tag_prefix=prefix, max_length=200)
+        assert parsed.valid and parsed.version == version, parsed.problems
+
+
+def test_a_bare_version_branch_names_its_version() -> None:
+    parsed = parse_hotfix_branch("hotfix/0.1.0", tag_prefix="v")
+    assert parsed.version == Version(0, 1, 0)
+    assert parsed.problems == ("no description after the version",)
+
+
+def test_tags_without_the_prefix_name_no_release() -> None:
+    assert parse_tag("1.2.3", "v") is None and parse_tag("release-1.2.3", "v") is None
 
 
 @bounded

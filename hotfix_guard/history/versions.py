@@ -11,32 +11,75 @@ if TYPE_CHECKING:
     from typing import Iterable
 
 DESCRIPTION_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_CORE = r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
-CORE_RE = re.compile(_CORE)
+_NUMBER = r"(?:0|[1-9]\d*)"
+VERSION_PATTERN = rf"{_NUMBER}\.{_NUMBER}\.{_NUMBER}(?:\.{_NUMBER})?"  # X.Y.Z or X.Y.Z.W, for callers' regexes
+VERSION_RE = re.compile(VERSION_PATTERN)
 
 
-class Version(namedtuple("Version", "major minor patch")):
+class Version(tuple):
+    """A release version, ``X.Y.Z`` or ``X.Y.Z.W``: the last part is the patch.
+
+    Versions compare part by part, so ``1.2.3 < 1.2.3.1 < 1.2.4``.
+    """
 
     __slots__ = ()
 
+    def __new__(cls, *parts: int) -> Version:
+        if len(parts) not in (3, 4):
+            raise ValueError(f"a version has 3 or 4 parts, not {len(parts)}")
+        return super().__new__(cls, parts)
+
+    def __getnewargs__(self) -> tuple[int, ...]:  # copy and pickle call __new__ with these
+        return tuple(self)
+
+    def __repr__(self) -> str:
+        return f"Version({', '.join(map(str, self))})"
+
     def __str__(self) -> str:
-        return f"{self.major}.{self.minor}.{self.patch}"
+        return ".".join(map(str, self))
+
+    @property
+    def major(self) -> int:
+        return self[0]
+
+    @property
+    def minor(self) -> int:
+        return self[1]
+
+    @property
+    def patch(self) -> int:
+        """The last part: what a hotfix increments."""
+        return self[-1]
+
+    @property
+    def line(self) -> tuple[int, ...]:
+        """Every part but the patch: the release line a patch belongs to (``(1, 2)`` for 1.2.3)."""
+        return tuple(self[:-1])
 
     def next_patch(self) -> Version:
-        return Version(self.major, self.minor, self.patch + 1)
+        return Version(*self[:-1], self[-1] + 1)
 
     @classmethod
     def parse(cls, text: str) -> Version | None:
-        """``1.2.3`` exactly (no pre-release, no build metadata), else None."""
-        match = CORE_RE.fullmatch(text)
-        return cls(*(int(g) for g in match.groups())) if match else None
+        """``1.2.3`` or ``1.2.3.4`` exactly (no pre-release, no build metadata), else None."""
+        if not VERSION_RE.fullmatch(text):
+            return None
+        return cls(*(int(part) for part in text.split(".")))
 
 
 def parse_tag(tag: str, tag_prefix: str = "v") -> Version | None:
-    """The release a tag names: ``v1.2.3`` is one; ``v1.2.4-rc1`` and ``v1.2`` are not."""
+    """The release a tag names: ``v1.2.3`` and ``v1.2.3.4`` are; ``v1.2.4-rc1``, ``v1.2`` are not.
+
+    ``tag-prefix`` applies to tags: with prefix ``v``, the tag ``1.2.3`` names no release.
+    """
     if not tag.startswith(tag_prefix):
         return None
     return Version.parse(tag[len(tag_prefix):])
+
+
+def version_in_branch(text: str, tag_prefix: str = "v") -> str:
+    """``text`` without a leading ``tag_prefix``: a branch name may carry it or not."""
+    return text[len(tag_prefix):] if tag_prefix and text.startswith(tag_prefix) else text
 
 
 def latest_release(tags: Iterable[str], tag_prefix: str = "v") -> tuple[Version, str] | None:
@@ -63,15 +106,18 @@ class HotfixName(namedtuple("HotfixName", "branch version version_text descripti
 def parse_hotfix_branch(
     branch: str, hotfix_prefix: str = "hotfix/", tag_prefix: str = "v", max_length: int = 60
 ) -> HotfixName:
-    """Parse ``hotfix/vX.Y.Z-<short-description>`` and list what is wrong with it."""
+    """Parse ``hotfix/vX.Y.Z-<short-description>`` and list what is wrong with it.
+
+    The version may be ``X.Y.Z`` or ``X.Y.Z.W``, with or without ``tag_prefix``
+    (``hotfix/1.2.4-fix`` names 1.2.4 under prefix ``v``).
+    """
     rest = branch[len(hotfix_prefix):] if branch.startswith(hotfix_prefix) else branch
     problems: list[str] = []
     version: Version | None = None
     version_text = ""
     description = ""
-    match = re.fullmatch(
-        re.escape(tag_prefix) + r"(?P<ver>[0-9][0-9A-Za-z.]*?)(?:-(?P<desc>.*))?", rest, re.DOTALL
-    )
+    match = re.fullmatch(r"(?P<ver>[0-9][0-9A-Za-z.]*?)(?:-(?P<desc>.*))?",
+                         version_in_branch(rest, tag_prefix), re.DOTALL)
     if not match:
         problems.append(f"no version: the name must start with `{hotfix_prefix}{tag_prefix}X.Y.Z-`")
         description = rest
@@ -79,7 +125,7 @@ def parse_hotfix_branch(
         version_text = match.group("ver")
         version = Version.parse(version_text)
         if version is None:
-            problems.append(f"`{tag_prefix}{version_text}` is not a X.Y.Z version")
+            problems.append(f"`{tag_prefix}{version_text}` is not a X.Y.Z version (nor X.Y.Z.W)")
         description = match.group("desc") or ""
         if not description:
             problems.append("no description after the version")

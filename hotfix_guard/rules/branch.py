@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from hotfix_guard.engine.plugins import hookimpl
 from hotfix_guard.engine.rule import Finding, Option, Rule, Skip
-from hotfix_guard.history.versions import hotfix_branch_name, slugify
+from hotfix_guard.history.versions import Version, hotfix_branch_name, slugify
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs milliseconds on every hook run
 if TYPE_CHECKING:
@@ -88,9 +88,11 @@ class BranchFromMain(Rule):
 class BranchName(Rule):
     """
     ## What it does
-    Checks the hotfix branch name: `hotfix/vX.Y.Z-<short-description>`, with a semver
-    core version (`1.2.4`, no pre-release suffix), a description in lowercase kebab-case
-    (`[a-z0-9]+(-[a-z0-9]+)*`), and the whole name no longer than `max-branch-length`.
+    Checks the hotfix branch name: `hotfix/vX.Y.Z-<short-description>`, with a release
+    version (`1.2.4`, or four parts `1.2.3.1`; no pre-release suffix), a description in
+    lowercase kebab-case (`[a-z0-9]+(-[a-z0-9]+)*`), and the whole name no longer than
+    `max-branch-length`. The version may carry `tag-prefix` or not: `hotfix/1.2.4-fix`
+    names 1.2.4 under the prefix `v`.
 
     ## Why
     The workflow names every hotfix `hotfix/vX.Y.Z-<short-description>` (example:
@@ -151,6 +153,10 @@ class NextPatchVersion(Rule):
     errors, each naming the expected branch. With no release tag yet, there is nothing
     to compare with and no finding.
 
+    Versions have three or four parts; the last one is the patch: after `v0.1.7.1` comes
+    `v0.1.7.2`, and after `v0.1.7` either `v0.1.8` or, for projects that number their
+    hotfixes in a fourth part, `v0.1.7.1`.
+
     ## Why
     The workflow says: "Increment patch version: v1.2.3 → v1.2.4. Use next patch version
     even if not released yet." A hotfix changes the least it can; its version says so,
@@ -183,8 +189,8 @@ class NextPatchVersion(Rule):
             return
         latest_version, latest_tag = latest
         expected = latest_version.next_patch()
-        if version == expected:
-            return
+        if version == expected or (len(latest_version) == 3 and version == Version(*latest_version, 1)):
+            return  # 1.2.3 -> 1.2.4, or a fourth part for the patch: 1.2.3 -> 1.2.3.1
         settings = ctx.settings
         p = settings.tag_prefix
         released = {v: tag for v, tag, _, _ in ctx.release_tags}
@@ -192,8 +198,9 @@ class NextPatchVersion(Rule):
             why = f"{p}{version} is already released (tag {released[version]})"
         elif version < latest_version:
             why = f"{p}{version} is older than the latest release {latest_tag}"
-        elif (version.major, version.minor) == (expected.major, expected.minor):
-            skipped = f"{p}{expected}" if version.patch == expected.patch + 1 else f"{p}{expected}..{p}{version.major}.{version.minor}.{version.patch - 1}"
+        elif version.line == expected.line:
+            before = Version(*version.line, version.patch - 1)
+            skipped = f"{p}{expected}" if before == expected else f"{p}{expected}..{p}{before}"
             why = f"{p}{version} skips {skipped}"
         elif version.major != latest_version.major:
             why = f"{p}{version} is a major bump"
