@@ -10,8 +10,16 @@ first time a rule asks: files nobody looks at (lock files) cost nothing.
 
 Git's rename and copy detection is on (``-M -C``). User config that would change the
 output is pinned (``diff.relative``, ``diff.suppressBlankEmpty``, prefixes, context lines,
-the diff algorithm, submodule format). Binary files, mode-only changes, submodule
-pointers (gitlinks), symlinks and type changes are all represented, never a crash.
+the diff algorithm, submodule format; textconv and external drivers are off). Binary
+files, mode-only changes, submodule pointers (gitlinks), symlinks and type changes are
+all represented, never a crash.
+
+Binary is decided by content, as git decides it when no attribute says otherwise (a NUL
+in the first 8000 bytes). ``.gitattributes`` (``*.py -diff``, the ``binary`` macro, a
+``diff=`` driver with ``binary = true``), ``.git/info/attributes`` or a global attributes
+file can make git call a source file binary: such a file is read again with ``--text``
+(:func:`read_text_as_text`), so the rules see its lines. That costs a ``cat-file`` and a
+second ``git diff`` only when the change has files git calls binary.
 
 Blob contents (for comment scanning and Python's ``ast``) are read on demand through
 :meth:`Diff.text`, all in one ``git cat-file --batch`` process the first time any is asked.
@@ -55,6 +63,13 @@ _HUNK_HEADER = re.compile(rb"^@@ ", re.M)
 _HUNK_RANGE = re.compile(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 # which added lines may hold something a rule looks for: only those make a blob worth reading
 KEYWORDS = re.compile(r"hotfix|todo|fixme|xxx", re.I)
+#: how much of a file git looks at to call it binary (xdiff-interface.c, ``buffer_is_binary``)
+FIRST_FEW_BYTES = 8000
+
+
+def looks_binary(data: bytes) -> bool:
+    """git's own test for binary content: a NUL in the first 8000 bytes."""
+    return b"\0" in data[:FIRST_FEW_BYTES]
 
 
 def display(text: str) -> str:
@@ -191,9 +206,14 @@ class FileDiff:
         return any(b"\nBinary files " in c or b"\nGIT binary patch" in c for c in self.chunks)
 
     @property
+    def is_regular(self) -> bool:
+        """A plain file on both sides (not a link, not a submodule, no type change)."""
+        return not (self.is_gitlink or self.is_symlink or self.status in ("T", "U"))
+
+    @property
     def is_text(self) -> bool:
         """A regular file whose lines can be read (not binary, not a link, not a submodule)."""
-        return not (self.is_binary or self.is_gitlink or self.is_symlink or self.status in ("T", "U"))
+        return self.is_regular and not self.is_binary
 
     @property
     def mode_only(self) -> bool:
@@ -367,6 +387,11 @@ class Diff:
     def is_excluded(self, f: FileDiff) -> bool:
         return self.classes.is_excluded(f.path)
 
+    def binary_files(self) -> list[FileDiff]:
+        """The regular files whose content is binary: the rules count them but read no
+        lines of them, and the report names them."""
+        return [f for f in self.files if f.is_regular and f.is_binary]
+
     def reviewed(self) -> list[FileDiff]:
         """Files the rules look at: everything but excluded files and unmerged entries."""
         return [f for f in self.files if f.status != "U" and not self.is_excluded(f)]
@@ -442,7 +467,35 @@ class Diff:
 def load_diff(git: Git, settings: Settings, range_args: tuple[str, ...]) -> Diff:
     """The change's diff over ``range_args`` (the context's ``diff_args()``): read once."""
     raw = git.diff(*_query(range_args), config=DIFF_CONFIG)
-    return parse(raw, git=git, settings=settings)
+    diff = parse(raw, git=git, settings=settings)
+    read_text_as_text(diff, git, range_args)
+    return diff
+
+
+def read_text_as_text(diff: Diff, git: Git, range_args: tuple[str, ...]) -> None:
+    """Read again, with ``--text``, the files git called binary whose content is text
+    (an attribute said so: ``-diff``, ``binary``, a driver's ``binary = true``). Real
+    binary content (either side) stays binary, as does a file whose blobs cannot be read."""
+    suspects = [f for f in diff.files if f.numstat_binary and f.is_regular and f.content_changed]
+    if not suspects:
+        return
+    blobs = git.cat_blobs(sha for f in suspects for sha in (f.old_sha, f.new_sha))
+
+    def text_side(sha: str) -> bool:
+        data = b"" if sha == ZERO_SHA else blobs.get(sha)
+        return data is not None and not looks_binary(data)
+
+    text = {(f.old_path, f.new_path) for f in suspects if text_side(f.old_sha) and text_side(f.new_sha)}
+    if not text:
+        return
+    paths = dict.fromkeys(":(literal)" + p for pair in text for p in pair if p is not None)
+    raw = git.diff(*DIFF_FLAGS, "--text", *range_args, "--", *paths, config=DIFF_CONFIG)
+    again = {(g.old_path, g.new_path): g for g in parse(raw).files if (g.old_path, g.new_path) in text}
+    for g in again.values():  # numstat says "-" whatever --text says: count the patch's lines
+        g.numstat_binary = False
+        g.added = sum(1 for ln in g.lines if ln.kind == "+")
+        g.deleted = sum(1 for ln in g.lines if ln.kind == "-")
+    diff.files = [again.get((f.old_path, f.new_path), f) if f.numstat_binary else f for f in diff.files]
 
 
 def start_diff(git: Git, range_args: tuple[str, ...]) -> None:

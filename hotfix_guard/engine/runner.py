@@ -47,6 +47,8 @@ def run_rules(ctx: Context, rules: list[type[Rule]], debug: bool = False) -> Rep
 
                 traceback.print_exc()
             report.findings.append(internal_error(rule_cls, exc))
+    if "diff" in ctx.__dict__:  # a rule read the change: say which of its files it could not read
+        report.binary = [f.shown for f in ctx.diff.binary_files()]
     try:
         report.base = ctx.base
     except (Skip, HotfixGuardError):

@@ -31,6 +31,7 @@ class Report:
         ref: str | None = None,
         checked: int = 0,
         rules: list[tuple[str, str]] | None = None,
+        binary: list[str] | None = None,
     ) -> None:
         self.stage = stage
         self.branch = branch
@@ -42,6 +43,7 @@ class Report:
         self.ref = ref  # the remote ref, at pre-push
         self.checked = checked  # how many rules ran
         self.rules = rules or []  # (code, name) of each rule that ran, skipped ones included
+        self.binary = binary or []  # the change's binary files (shown paths): counted, never read as lines
 
     @property
     def active(self) -> list[Finding]:
@@ -89,9 +91,17 @@ class Report:
             data["ref"] = self.ref
         if self.skipped:
             data["skipped"] = [{"code": c, "reason": r} for c, r in self.skipped]
+        if self.binary:
+            data["binary"] = list(self.binary)
         if self.note:
             data["note"] = self.note
         return data
+
+    def binary_line(self) -> str | None:
+        """``not read as text (binary): a.png, b.bin``, when the change has binary files."""
+        if not self.binary:
+            return None
+        return "not read as text (binary content): " + ", ".join(self.binary)
 
 
 def exit_code(reports: list[Report]) -> int:

@@ -63,6 +63,8 @@ def render(reports: list[Report], out: IO[str], *, step_summary: bool = True) ->
         # Plain lines, prefixed so that no user text starts a line (it could read as a command).
         for code, why in report.skipped:
             out.write(f"hotfix-guard: skipped {code}: {clean(why)}\n")
+        if report.binary:
+            out.write(f"hotfix-guard: {clean(report.binary_line() or '')}\n")
         out.write(f"hotfix-guard: {clean(summary_line(report))}\n")
     if step_summary:
         append_step_summary(reports)

@@ -54,6 +54,9 @@ def build(reports: list[Report], *, rules: Mapping[str, type[Rule]] | None = Non
             "descriptor": {"id": code},
         }
         for report in reports for code, why in report.skipped
+    ] + [
+        {"level": "note", "message": {"text": clean(f"{report.branch}: {report.binary_line()}")}}
+        for report in reports if report.binary
     ]
     invocation: dict[str, Any] = {"executionSuccessful": True}
     if notifications:

@@ -47,6 +47,8 @@ def render(reports: list[Report], out: IO[str], *, color: bool = False) -> None:
                 out.write(f"  help: {help_}\n")
         for code, why in report.skipped:
             out.write(f"skipped {code}: {why}\n")
+        if report.binary:
+            out.write(f"{report.binary_line()}\n")
         out.write(summary_line(report) + "\n")
 
 
@@ -69,6 +71,8 @@ def _render_rich(reports: list[Report], out: IO[str]) -> None:
                 console.print(f"  [green]help:[/] {escape(help_)}")
         for code, why in report.skipped:
             console.print(f"[dim]skipped {code}: {escape(why)}[/]")
+        if report.binary:
+            console.print(f"[dim]{escape(report.binary_line() or '')}[/]")
         line = escape(summary_line(report))
         style = "bold red" if report.errors else ("bold yellow" if report.warnings else "bold green")
         console.print(f"[{style}]{line}[/]")

@@ -1,0 +1,95 @@
+"""No silent pass in the content rules, and no hang (issue #13, items 6-11): attributes
+that make git call source files binary, the comment lexer's hard constructs, the
+version-bump exemption, ticket patterns that match nothing or run away, and a pre-push
+stdin that stays open. Every test builds a real repository."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import Repo, make_repo
+from diff_helpers import active, check_json
+
+HOTFIX = "hotfix/v1.2.4-fix-crash"
+
+
+def _module(name: str, lines: int) -> str:
+    body = "".join(f"    total += {i}\n" for i in range(lines))
+    return f"def {name}(amount):\n    total = 0\n{body}    return total\n"
+
+
+def _hotfix_repo(path: Path, before: dict[str, str | bytes], after: dict[str, str | bytes]) -> Repo:
+    r = make_repo(path)
+    r.commit("Release 1.2.3", {"README.md": "# app\n", **before})
+    r.tag("v1.2.3")
+    r.checkout(HOTFIX, new=True)
+    r.commit("Hotfix", after)
+    return r
+
+
+# -- 6. attributes cannot turn the diff rules off -----------------------------------------
+
+
+def _attributes_in(how: str, r: Repo, home: Path) -> None:
+    """Make git call *.py binary, the way ``how`` says, on main's history."""
+    if how == "committed":
+        r.commit("attributes", {".gitattributes": "*.py -diff\n"})
+    elif how == "info-attributes":
+        (r.path / ".git" / "info").mkdir(exist_ok=True)
+        (r.path / ".git" / "info" / "attributes").write_text("*.py -diff\n")
+    elif how == "global-attributes-file":
+        (home / "attributes").write_text("*.py -diff\n")
+        with open(home / ".gitconfig", "a") as fh:
+            fh.write(f"[core]\n\tattributesFile = {home / 'attributes'}\n")
+    elif how == "binary-macro":
+        r.commit("attributes", {".gitattributes": "*.py binary\n"})
+    elif how == "driver-says-binary":
+        r.commit("attributes", {".gitattributes": "*.py diff=opaque\n"})
+        r.git("config", "diff.opaque.binary", "true")
+    elif how == "textconv-that-hides-everything":
+        r.commit("attributes", {".gitattributes": "*.py diff=hide\n"})
+        r.git("config", "diff.hide.textconv", "true")  # converts every file to nothing
+
+
+@pytest.mark.parametrize("how", ["committed", "info-attributes", "global-attributes-file", "binary-macro",
+                                 "driver-says-binary", "textconv-that-hides-everything"])
+def test_attributes_that_call_source_binary_do_not_turn_the_diff_rules_off(
+        how: str, tmp_path: Path, capsys: Any, monkeypatch: Any) -> None:
+    """A 400-line rewrite with no marker and a renamed function is caught whatever the
+    attributes say: the file is text by content, so it is read as text."""
+    import os
+
+    r = make_repo(tmp_path / "repo")
+    r.commit("Release 1.2.3", {"README.md": "# app\n", "src/payments.py": _module("charge", 400)})
+    r.tag("v1.2.3")
+    _attributes_in(how, r, Path(os.environ["HOME"]))
+    r.checkout(HOTFIX, new=True)
+    r.commit("Hotfix", {"src/payments.py": _module("charge_card", 400).replace("+= ", "+= 1 + ")})
+    rc, data = check_json(r, capsys=capsys, monkeypatch=monkeypatch)
+    assert rc == 1
+    codes = {f["code"] for f in active(data)}
+    assert {"HG004", "HG005", "HG007"} <= codes, data["findings"]
+    assert any("`charge`" in f["message"] for f in active(data, "HG007")), data["findings"]
+    assert "binary" not in data, data.get("binary")
+
+
+def test_real_binary_content_stays_binary_and_the_report_names_it(
+        tmp_path: Path, capsys: Any, monkeypatch: Any) -> None:
+    """Content with a NUL in its first 8000 bytes stays binary (git's own test) when an
+    attribute (`-diff`) calls it binary too; the report names every binary file the
+    change touches, in text and JSON, so nothing goes unexamined without a word."""
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
+    fix = "def main():\n    # HOTFIX v1.2.4: guard the crash\n    return 0\n"
+    r = _hotfix_repo(tmp_path / "repo",
+                     {".gitattributes": "*.dat -diff\n", "src/app.py": "def main():\n    return 0\n",
+                      "logo.png": png, "src/table.dat": b"rows\x00" + png},
+                     {"src/app.py": fix, "logo.png": png + b"\x01", "src/table.dat": b"rows\x00\x02" + png})
+    rc, data = check_json(r, capsys=capsys, monkeypatch=monkeypatch)
+    assert data["binary"] == ["logo.png", "src/table.dat"], data
+    assert not [f for f in active(data) if f["path"] in ("logo.png", "src/table.dat")], data["findings"]
+    from conftest import run_cli
+
+    text = run_cli("check", cwd=r.path)
+    assert "not read as text (binary content): logo.png, src/table.dat" in text.stdout, text.stdout
