@@ -15,6 +15,9 @@ import os
 import sys
 
 from hotfix_guard.errors import ConfigError
+from hotfix_guard.workflow import DEFAULT as DEFAULT_WORKFLOW
+from hotfix_guard.workflow import NAMES as WORKFLOWS
+from hotfix_guard.workflow import PRESETS, branch_names
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -71,15 +74,20 @@ DEFAULT_TICKET_PATTERN = r"[A-Z][A-Z0-9]+-[0-9]+|#[0-9]+"
 
 _STR = "a string"
 _INT = "an integer"
+_BOOL = "a boolean"
+_WORKFLOW = "one of " + ", ".join(f'"{name}"' for name in WORKFLOWS)
 _LIST = "a list of strings"
 _TABLE = "a table of glob = [rule codes]"
 
 # key -> (expected, default)
 KEYS: dict[str, tuple[str, Any]] = {
+    "workflow": (_WORKFLOW, DEFAULT_WORKFLOW),
     "production-branch": (_STR, "main"),
     "development-branch": (_STR, "develop"),
     "hotfix-prefix": (_STR, "hotfix/"),
     "release-prefix": (_STR, "release/"),
+    "support-prefix": (_STR, "support/"),
+    "forward-port": (_BOOL, False),
     "tag-prefix": (_STR, "v"),
     "remote": (_STR, "origin"),
     "select": (_LIST, None),
@@ -95,10 +103,13 @@ KEYS: dict[str, tuple[str, Any]] = {
 }
 
 KEY_HELP: dict[str, str] = {
-    "production-branch": "the branch that holds released code (falls back to `master` when left at its default and `main` is absent)",
-    "development-branch": "the integration branch for the next release (falls back to `development`)",
+    "workflow": "the branching model: its preset sets production, the merge-back target and the cut point (docs/workflows.md)",
+    "production-branch": "the branch that holds released code; preset: `main` (falls back to `master` when left unset), `production` under gitlab-flow",
+    "development-branch": "the integration branch a hotfix is merged back into; preset: `develop` (falls back to `development`), `main` under gitlab-flow, none under github-flow",
     "hotfix-prefix": "a branch whose name starts with this is a hotfix",
     "release-prefix": "open release branches (git-flow): a hotfix merges there instead of development",
+    "support-prefix": "release lines: `<support-prefix>X.Y` holds an older line, and a hotfix of that line is judged against it",
+    "forward-port": "a hotfix of a release line must also reach development (production under github-flow)",
     "tag-prefix": "release tags are `<tag-prefix>X.Y.Z`",
     "remote": "the remote whose branches stand in for missing local ones (CI clones)",
     "select": "the rules to run: codes, code prefixes or names (`ALL`); default: every rule",
@@ -135,7 +146,11 @@ class Settings:
 
     def __init__(self, values: dict[str, Any] | None = None, path: str | None = None) -> None:
         values = values or {}
+        workflow = PRESETS[values.get("workflow", DEFAULT_WORKFLOW)]
         for key, (_, default) in KEYS.items():
+            if key in ("production-branch", "development-branch") and key not in values:
+                names = workflow[key.split("-")[0]]
+                default = names[0] if names else default  # github-flow: no development branch
             value = values.get(key, default)
             if isinstance(value, list):
                 value = tuple(value)
@@ -346,7 +361,18 @@ def validate(data: dict[str, Any], path: str, is_pyproject: bool = False) -> dic
                 hint = f"did you mean `{close}`?" if close else "see docs/configuration.md for the keys"
             raise ConfigError(f"{where}: unknown key `{prefix}{key}`", hint=hint)
         expected, _ = KEYS[key]
-        if expected == _STR:
+        if expected == _WORKFLOW:
+            if value not in WORKFLOWS:
+                close = _closest(value, WORKFLOWS) if isinstance(value, str) else None
+                raise ConfigError(
+                    f"{where}: {prefix}{key}: expected {expected}, got {_describe(value)}",
+                    hint=(f"did you mean \"{close}\"?" if close else f"fix `{key}` in {path}")
+                    + "; see docs/workflows.md",
+                )
+        elif expected == _BOOL:
+            if not isinstance(value, bool):
+                raise fail(key, expected, value)
+        elif expected == _STR:
             if not isinstance(value, str):
                 raise fail(key, expected, value)
         elif expected == _INT:  # pragma: no cover - no top-level int keys yet
@@ -381,7 +407,7 @@ def validate(data: dict[str, Any], path: str, is_pyproject: bool = False) -> dic
             if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
                 raise fail(key, "tables such as [rules.diff-size]", value)
         out[key] = value
-    for key in ("production-branch", "development-branch", "hotfix-prefix"):
+    for key in ("production-branch", "development-branch", "hotfix-prefix", "support-prefix"):
         if key in out and not out[key].strip():
             raise fail(key, "a non-empty string", out[key])
     return out
@@ -402,14 +428,9 @@ def _closest(word: str, choices: Any) -> str | None:
 
 
 def candidates(settings: Settings, key: str) -> list[str]:
-    """Branch names to try for production or development, fallback included."""
-    if key == "production":
-        name = settings.production_branch
-        fallback = "master" if "production-branch" not in settings.explicit else None
-    else:
-        name = settings.development_branch
-        fallback = "development" if "development-branch" not in settings.explicit else None
-    return [name] + ([fallback] if fallback else [])
+    """Branch names to try for production or development, fallbacks included (the
+    workflow's preset, or the configured name); none for development under github-flow."""
+    return branch_names(settings, key)
 
 
 def classify(branch: str, settings: Settings) -> str:

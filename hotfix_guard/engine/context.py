@@ -13,6 +13,7 @@ from hotfix_guard.config import candidates, classify
 from hotfix_guard.errors import GitError, UsageError
 from hotfix_guard.errors import Skip
 from hotfix_guard.history.versions import HotfixName, Version, parse_hotfix_branch, parse_tag
+from hotfix_guard.workflow import support_patterns, uses_release_branches
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs milliseconds on every hook run
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ def _refs_query(settings: Settings, extra: tuple[str, ...]) -> tuple[str, ...]:
     patterns = [f"refs/heads/{n}" for n in names] + [f"refs/remotes/{remote}/{n}" for n in names]
     release = settings.release_prefix.rstrip("/")
     patterns += [f"refs/heads/{release}", f"refs/remotes/{remote}/{release}", *extra]
+    patterns += support_patterns(settings)  # release lines (hotfix_guard.workflow)
     return ("for-each-ref", "--format=%(refname)%00%(objectname)", *patterns)
 
 
@@ -77,7 +79,7 @@ def resolve_refs(git: Git, settings: Settings, extra: tuple[str, ...] = ()) -> R
         return None
 
     releases: dict[str, Branch] = {}
-    for ref, sha in found.items():
+    for ref, sha in (found.items() if uses_release_branches(settings) else ()):
         for base in ("refs/heads/", f"refs/remotes/{remote}/"):
             if ref.startswith(base + settings.release_prefix):
                 name = ref[len(base):]
