@@ -8,19 +8,18 @@ methods named ``write_*`` / ``create_*`` that the writing commands (``install``,
 ``start``) call, and they say so.
 
 This module is on the every-commit path: it imports only the standard library, and
-only the cheap parts of it. Not even :mod:`subprocess` (it pulls in locale, re, signal,
-threading and selectors, about a third of what the whole every-commit path may cost):
-git is started with ``os.posix_spawn`` and read with ``select.poll`` where the platform
-has both, and through :mod:`subprocess` elsewhere. Nor :mod:`typing`: the records are
-:func:`collections.namedtuple` classes (same behaviour as ``typing.NamedTuple``).
+only the cheap parts of it. Processes are started and read by :mod:`hotfix_guard.process`
+(``posix_spawn`` and ``poll``, not :mod:`subprocess`); the records are
+:func:`collections.namedtuple` classes, not dataclasses or ``typing.NamedTuple``. Both
+are devices kept for their measured cost: see docs/architecture.md ("Devices kept").
 """
 
 from __future__ import annotations
 
 import os
-import select
 from collections import namedtuple
 
+from hotfix_guard import process
 from hotfix_guard.errors import GitError
 
 TYPE_CHECKING = False
@@ -128,7 +127,7 @@ class Git:
         self.env = git_environment(self.cwd, isolated=isolated)
         self.calls = 0  # how many git processes this gateway started (for tests)
         self._memo: dict[tuple[str, ...], object] = {}  # answers that cannot change (see _fixed)
-        self._started: dict[tuple[tuple[str, ...], bytes | None], tuple[int, int, int, int, bytes]] = {}
+        self._started: dict[tuple[tuple[str, ...], bytes | None], process.Process] = {}
 
     # -- running ---------------------------------------------------------------
 
@@ -138,34 +137,20 @@ class Git:
         other and alongside Python's own work. A query that is never asked for is stopped
         by :meth:`close`. Only read-only queries belong here."""
         key = (args, input)
-        if not _SPAWN or key in self._started:
+        if key in self._started:
+            return
+        try:
+            self._started[key] = process.start(process.find_executable("git", self.env),
+                                               ["git", "-C", self.cwd, *args], self.env, input)
+        except OSError:  # no git on PATH and the like: the query, when asked, says so
             return
         self._trace(args)
-        try:
-            pid, out_r, err_r, in_w = _start(_find_git(self.env), ["git", "-C", self.cwd, *args], self.env, input)
-        except OSError:  # no git on PATH and the like: the query, when asked, says so
-            self.calls -= 1
-            return
-        rest = b""
-        if in_w >= 0:  # give git its input now (what the pipe takes), so it can get on with it
-            os.set_blocking(in_w, False)
-            try:
-                rest = input[os.write(in_w, input):] if input else b""  # type: ignore[index]
-            except (BlockingIOError, BrokenPipeError):
-                rest = input or b""
-            if not rest:
-                os.close(in_w)
-                in_w = -1
-        self._started[key] = (pid, out_r, err_r, in_w, rest)
 
     def close(self) -> None:
         """Stop and reap the started queries nobody asked for."""
         while self._started:
-            (args, _), (pid, out_r, err_r, in_w, _) = self._started.popitem()
-            for fd in (out_r, err_r, in_w):
-                if fd >= 0:
-                    os.close(fd)
-            _kill(pid)
+            (args, _), proc = self._started.popitem()
+            process.stop(proc)
             if os.environ.get("HOTFIX_GUARD_TRACE_GIT"):
                 import sys
 
@@ -190,22 +175,10 @@ class Git:
             self._trace(args)
         try:
             if started is not None:
-                code, out, err = _finish(*started)
-            elif _SPAWN:
-                code, out, err = _spawn(_find_git(self.env), ["git", "-C", self.cwd, *args], self.env, input)
-            else:  # pragma: no cover - platforms without posix_spawn/poll (Windows)
-                import subprocess
-
-                proc = subprocess.run(
-                    ["git", *args],
-                    cwd=self.cwd,
-                    env=self.env,
-                    input=input,
-                    stdin=None if input is not None else subprocess.DEVNULL,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE,
-                )
-                code, out, err = proc.returncode, proc.stdout, proc.stderr
+                code, out, err = process.finish(started)
+            else:
+                code, out, err = process.run(process.find_executable("git", self.env),
+                                             ["git", "-C", self.cwd, *args], self.env, input)
         except FileNotFoundError:
             raise GitError(
                 "git was not found on PATH",
@@ -254,13 +227,11 @@ class Git:
         return GitError(f"{cmd} failed (exit {code}): {first or 'no message'}")
 
     def version(self) -> tuple[int, ...]:
-        import subprocess  # only on the way to an error message
-
         try:
-            proc = subprocess.run(["git", "version"], env=self.env, capture_output=True)
+            _, out, _ = process.run(process.find_executable("git", self.env), ["git", "version"], self.env)
         except OSError:
             return (0,)
-        words = decode(proc.stdout).split()
+        words = decode(out).split()
         raw = words[2] if len(words) >= 3 else "0"
         parts = []
         for piece in raw.split(".")[:3]:
@@ -608,128 +579,6 @@ def _fixed(args: Sequence[str]) -> bool:
         if len(arg) not in (40, 64) or not set(arg) <= _HEX:
             return False
     return True
-
-
-# -- starting git without subprocess -----------------------------------------------------
-
-_SPAWN = hasattr(os, "posix_spawn") and hasattr(select, "poll")
-_GIT_PATHS: dict[str, str] = {}
-
-
-def _find_git(env: dict[str, str]) -> str:
-    """The git executable on the environment's PATH, as subprocess would find it."""
-    path = env.get("PATH", os.defpath)
-    found = _GIT_PATHS.get(path)
-    if found is None:
-        for directory in (env.get("PATH") or os.defpath).split(os.pathsep):  # os.get_exec_path imports warnings
-            candidate = os.path.join(directory or ".", "git")
-            if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-                found = _GIT_PATHS[path] = candidate
-                break
-        else:
-            raise FileNotFoundError("git")
-    return found
-
-
-def _sigdef() -> tuple[int, ...]:
-    # Python ignores SIGPIPE and an ignored signal stays ignored across exec: give git
-    # the default dispositions back, as subprocess does (restore_signals=True).
-    try:
-        import _signal as sig  # the C module, loaded at startup; `signal` would import enum
-    except ImportError:  # pragma: no cover
-        import signal as sig  # type: ignore[no-redef]
-    return tuple(getattr(sig, name) for name in ("SIGPIPE", "SIGXFSZ") if hasattr(sig, name))
-
-
-def _start(exe: str, argv: list[str], env: dict[str, str], input: bytes | None) -> tuple[int, int, int, int]:
-    """Start a process: (pid, stdout, stderr, stdin) -- the read ends of its output pipes
-    and the write end of its input pipe (-1 when ``input`` is None: then it reads
-    /dev/null). :func:`_finish` collects it."""
-    out_r, out_w = os.pipe()
-    err_r, err_w = os.pipe()
-    in_r = in_w = -1
-    if input is not None:
-        in_r, in_w = os.pipe()
-        stdin_action: tuple = (os.POSIX_SPAWN_DUP2, in_r, 0)
-    else:
-        stdin_action = (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0)
-    try:
-        pid = os.posix_spawn(exe, argv, env, setsigdef=_sigdef(), file_actions=[
-            stdin_action, (os.POSIX_SPAWN_DUP2, out_w, 1), (os.POSIX_SPAWN_DUP2, err_w, 2)])
-    except BaseException:
-        for fd in (out_r, err_r, in_w):
-            if fd >= 0:
-                os.close(fd)
-        raise
-    finally:
-        for fd in (out_w, err_w, in_r):
-            if fd >= 0:
-                os.close(fd)
-    return pid, out_r, err_r, in_w
-
-
-def _finish(pid: int, out_r: int, err_r: int, in_w: int, input: bytes | None) -> tuple[int, bytes, bytes]:
-    """Feed ``input`` to a started process and read it to the end: (exit code, stdout,
-    stderr). Both pipes are drained together, so neither can fill up and stall the child.
-    Non-zero exit codes are returned, not raised; a signal gives -N."""
-    chunks: dict[int, list[bytes]] = {out_r: [], err_r: []}
-    reading = {out_r, err_r}
-    try:
-        poller = select.poll()
-        for fd in reading:
-            poller.register(fd, select.POLLIN)
-        data = memoryview(input or b"")
-        if in_w >= 0:
-            if data:
-                os.set_blocking(in_w, False)
-                poller.register(in_w, select.POLLOUT)
-            else:
-                os.close(in_w)
-                in_w = -1
-        while reading or in_w >= 0:
-            for fd, _event in poller.poll():
-                if fd == in_w:
-                    try:
-                        data = data[os.write(fd, data[:65536]):]
-                    except BlockingIOError:
-                        continue
-                    except BrokenPipeError:  # git stopped reading: it will say why
-                        data = data[:0]
-                    if not data:
-                        poller.unregister(fd)
-                        os.close(fd)
-                        in_w = -1
-                    continue
-                block = os.read(fd, 65536)
-                if block:
-                    chunks[fd].append(block)
-                else:
-                    poller.unregister(fd)
-                    reading.discard(fd)
-        _, status = os.waitpid(pid, 0)
-    except BaseException:  # Ctrl-C and the like: leave no git behind
-        _kill(pid)
-        raise
-    finally:
-        for fd in (out_r, err_r, in_w):
-            if fd >= 0:
-                os.close(fd)
-    return os.waitstatus_to_exitcode(status), b"".join(chunks[out_r]), b"".join(chunks[err_r])
-
-
-def _kill(pid: int) -> None:
-    try:
-        os.kill(pid, 9)
-        os.waitpid(pid, 0)
-    except OSError:  # pragma: no cover - gone already
-        pass
-
-
-def _spawn(exe: str, argv: list[str], env: dict[str, str], input: bytes | None) -> tuple[int, bytes, bytes]:
-    """Run a process to completion: (exit code, stdout, stderr), feeding ``input`` (or
-    /dev/null) to its stdin."""
-    pid, out_r, err_r, in_w = _start(exe, argv, env, input)
-    return _finish(pid, out_r, err_r, in_w, input)
 
 
 def records(text: str) -> list[str]:

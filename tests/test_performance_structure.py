@@ -251,21 +251,7 @@ def test_audit_git_calls_do_not_grow_with_the_commits(project: Repo) -> None:
     assert counts[0] == counts[1], counts
 
 
-# -- the gateway starts git without subprocess: it must behave as subprocess.run did ------
-
-@pytest.mark.skipif(not hasattr(os, "posix_spawn"), reason="POSIX only: elsewhere subprocess is used")
-def test_spawn_drains_both_pipes_and_feeds_stdin() -> None:
-    from hotfix_guard.git import _spawn
-
-    big = b"".join(b"line %06d\n" % i for i in range(60_000))  # 720 kB, well over a pipe's buffer
-    code, out, err = _spawn("/bin/sh", ["sh", "-c", "cat; cat /dev/null; printf 'err%.0s' $(seq 1 20000) >&2"],
-                            dict(os.environ), big)
-    assert code == 0 and out == big and err == b"err" * 20000
-    code, out, err = _spawn("/bin/sh", ["sh", "-c", "head -c 10; exit 3"], dict(os.environ), big)
-    assert code == 3 and out == big[:10]  # it stopped reading early: no hang, no error
-    code, out, err = _spawn("/bin/sh", ["sh", "-c", "read x || echo none"], dict(os.environ), None)
-    assert out == b"none\n"  # no input: stdin is /dev/null
-
+# -- the gateway (the process plumbing itself: tests/test_process.py) -------------------
 
 def test_gateway_round_trip_on_large_objects(repo: Repo) -> None:
     import hashlib
@@ -536,7 +522,8 @@ def test_a_started_query_nobody_asks_for_is_stopped_and_reaped(project: Repo) ->
 
     git = Git(str(project.path))
     git.start("rev-list", "--all")
-    (pid, *_fds), = git._started.values()
+    (started,), pid = git._started.values(), None
+    pid = started.pid
     git.close()
     assert git._started == {}
     with pytest.raises(ChildProcessError):
@@ -574,7 +561,7 @@ def test_a_started_query_with_more_input_than_a_pipe_holds(project: Repo) -> Non
     git = Git(str(project.path))
     names = [project.sha("main"), "0" * 40] * 20000  # ~1.6 MB of input, many times a pipe's buffer
     git.start_object_types(names)
-    (*_, rest), = git._started.values()
-    assert rest, "the pipe took it all: the test no longer tests the remainder"
+    (started,) = git._started.values()
+    assert started.pending, "the pipe took it all: the test no longer tests the remainder"
     kinds = git.object_types(names)
     assert kinds == {project.sha("main"): "commit", "0" * 40: None} and git.calls == 1
