@@ -31,8 +31,9 @@ TYPE_CHECKING = False  # typing is not imported at run time: this module is on e
 if TYPE_CHECKING:
     from typing import Any, Iterable
 
-    from hotfix_guard.config import Settings
-    from hotfix_guard.engine.context import Branch, Refs
+# Annotations only (never imported: config imports this module, and this module is a
+# leaf): Settings is hotfix_guard.config.Settings; Branch and Refs are what
+# hotfix_guard.engine.context.resolve_refs returns.
 
 GIT_FLOW = "git-flow"
 GITHUB_FLOW = "github-flow"
