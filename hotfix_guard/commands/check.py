@@ -203,7 +203,8 @@ class Engine:
             if base is None:
                 raise UsageError(f"--base: cannot resolve '{target.base}' to a commit")
         ctx = Context(self.git, self.info, self.settings, stage=stage, branch=target.branch, kind=kind,
-                      head=head, refs=self._refs, base=base, options=self.options)
+                      head=head, refs=self._refs, base=base, options=self.options,
+                      pushed_from=target.pushed_from)
         try:
             ctx.prefetch({q for rule in self.rules if rule.applies(stage, kind) for q in _queries(rule)})
             report = run_rules(ctx, self.rules, debug=self.debug)

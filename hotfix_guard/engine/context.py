@@ -6,6 +6,7 @@ a rule that is not selected costs nothing.
 
 from __future__ import annotations
 
+import os
 from collections import namedtuple
 from functools import cached_property
 
@@ -103,6 +104,7 @@ class Context:
         refs: Refs,
         base: str | None = None,
         options: dict[str, dict[str, Any]] | None = None,
+        pushed_from: str | None = None,
     ) -> None:
         self.git = git
         self.info = info
@@ -118,6 +120,7 @@ class Context:
         self._base = base
         self.options = options or {}
         self.staged = stage == "pre-commit"
+        self.pushed_from = pushed_from  # the local branch, when a push gives it another name
 
     # -- the branch --------------------------------------------------------------
 
@@ -134,6 +137,28 @@ class Context:
     @property
     def version(self) -> Version | None:
         return self.hotfix.version if self.hotfix else None
+
+    @cached_property
+    def local_version(self) -> Version | None:
+        """The version in the name of the local branch a push sends under another name
+        (``git push origin hotfix/v1.2.5-x:hotfix/v9.9.9-y``); None otherwise."""
+        if self.pushed_from is None:
+            return None
+        max_length = self.options.get("HG002", {}).get("max-branch-length", 60)
+        local = parse_hotfix_branch(self.pushed_from, self.settings.hotfix_prefix, self.settings.tag_prefix,
+                                    max_length)
+        return local.version if local is not None else None
+
+    def push_command(self, name: str) -> str:
+        """The push that sends this branch's commits to the remote as ``name``."""
+
+        remote = os.environ.get("PRE_COMMIT_REMOTE_NAME") or self.settings.remote
+        source = self.pushed_from or self.branch
+        return f"git push {remote} {source}" if source == name else f"git push {remote} {source}:{name}"
+
+    def renamed_push(self) -> str:
+        """What to say first when a push sends the branch under another name."""
+        return f"the push names the branch {self.branch}, but the local branch is {self.pushed_from}: "
 
     def require_production(self) -> Branch:
         if self.production is None:

@@ -173,6 +173,10 @@ class NextPatchVersion(Rule):
 
     ## How to fix
     Rename the branch to the expected name the message gives: `git branch -m <name>`.
+    A push that sends the branch under another name (`git push origin
+    hotfix/v1.2.4-x:hotfix/v9.9.9-x`) is checked under the name it gets on the remote;
+    the message then says that the two names disagree, and the help gives the push that
+    uses the right one (`git push origin hotfix/v1.2.4-x`).
     """
 
     code = "HG003"
@@ -209,10 +213,20 @@ class NextPatchVersion(Rule):
         description = ctx.hotfix.description if ctx.hotfix else ""
         description = slugify(description) if description else "<short-description>"
         expected_branch = f"{settings.hotfix_prefix}{p}{expected}-{description}"
+        if ctx.pushed_from is None:
+            yield self.finding(
+                f"{why}; a hotfix takes the next patch after {latest_tag}: expected {expected_branch}",
+                ref=latest_tag,
+                help=f"rename it: git branch -m {expected_branch}",
+            )
+            return
+        if ctx.local_version == expected:  # the local name is right: push under it
+            expected_branch = ctx.pushed_from
         yield self.finding(
-            f"{why}; a hotfix takes the next patch after {latest_tag}: expected {expected_branch}",
+            f"{ctx.renamed_push()}{why}; a hotfix takes the next patch after {latest_tag}: "
+            f"expected {expected_branch}",
             ref=latest_tag,
-            help=f"rename it: git branch -m {expected_branch}",
+            help=f"push it under the right name: {ctx.push_command(expected_branch)}",
         )
 
 

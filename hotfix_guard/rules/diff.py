@@ -276,6 +276,11 @@ class HotfixComment(Rule):
                         yield self.finding(
                             f"the marker `{_quote(match.group())}` does not name a version X.Y.Z",
                             path=f.shown, line=line, help=f"write it as `{wanted}`")
+                    elif version is not None and named != version and named == ctx.local_version:
+                        yield self.finding(
+                            f"{ctx.renamed_push()}the marker names {prefix}{named}, as the local branch does",
+                            path=f.shown, line=line,
+                            help=f"push the branch under its own name: {ctx.push_command(ctx.pushed_from)}")
                     elif version is not None and named != version:
                         yield self.finding(
                             f"the marker names {prefix}{named}, but this hotfix is {prefix}{version}",

@@ -157,10 +157,19 @@ def from_lines(git: Git, pushed: list[PushedRef]) -> list[Target]:
         elif not remote_ref.startswith(_HEADS):
             result.append(Target(None, ref=remote_ref, note="not a branch: nothing to check"))
         else:
-            result.append(Target(remote_ref.removeprefix(_HEADS), head=p.local_sha, ref=remote_ref,
-                                 explicit_branch=True, unverified=True))
+            name = remote_ref.removeprefix(_HEADS)
+            result.append(Target(name, head=p.local_sha, ref=remote_ref, explicit_branch=True,
+                                 unverified=True, pushed_from=_local_name(p.local_ref, name)))
     git.start_object_types(_unverified_heads(result))
     return result
+
+
+def _local_name(local_ref: str, remote_name: str) -> str | None:
+    """The local branch pushed, when it is one and its name is not the remote one."""
+    if not local_ref.startswith(_HEADS):
+        return None
+    local = local_ref.removeprefix(_HEADS)
+    return local if local != remote_name else None
 
 
 def _unverified_heads(targets: list[Target]) -> list[str]:
@@ -215,4 +224,5 @@ def from_variables(git: Git, info: RepoInfo, env: Mapping[str, str]) -> Target:
         head = git.rev_parse(head_rev)
         if head is None:
             raise UsageError(f"{head_source}: cannot resolve '{head_rev}' to a commit")
-    return Target(ref.removeprefix(_HEADS), head=head, ref=ref, explicit_branch=True)
+    name = ref.removeprefix(_HEADS)
+    return Target(name, head=head, ref=ref, explicit_branch=True, pushed_from=_local_name(local_branch, name))
