@@ -186,16 +186,21 @@ class Settings:
         return dict(self.rules.get(rule_name, {}))
 
 
-def _load_toml(path: str) -> dict[str, Any]:
+def _read(path: str) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from None
+
+
+def _parse_toml(content: bytes, path: str) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on 3.10 only
         import tomli as tomllib
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from None
+        return tomllib.loads(content.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}", hint="fix the TOML syntax") from None
     except UnicodeDecodeError:
@@ -214,17 +219,6 @@ def find_config(toplevel: str | None) -> str | None:
     return None
 
 
-def _mentions_us(path: str) -> bool:
-    """Whether a pyproject.toml could hold our table: any spelling of the key
-    (``[tool.hotfix-guard]``, ``[tool."hotfix-guard"]``, dotted keys, even a
-    ``\\u``-escaped hyphen) has ``hotfix`` in it."""
-    try:
-        with open(path, "rb") as fh:
-            return b"hotfix" in fh.read()
-    except OSError:
-        return True  # let the reader report it
-
-
 def load(path: str | None, *, explicit: bool = False) -> Settings:
     """Read and validate a config file. ``explicit`` for ``--config``: it must exist."""
     if path is None:
@@ -232,13 +226,16 @@ def load(path: str | None, *, explicit: bool = False) -> Settings:
     if explicit and not os.path.isfile(path):
         raise ConfigError(f"config file not found: {path}", hint="check the --config path")
     is_pyproject = os.path.basename(path) == "pyproject.toml"
-    if is_pyproject and not explicit and not _mentions_us(path):
-        return Settings()  # no [tool.hotfix-guard] can be in it: skip the TOML parser (~10 ms)
-    key = _cache_key(path, explicit)
+    content = _read(path)
+    if is_pyproject and not explicit and b"hotfix" not in content:
+        # Any spelling of our table's key ([tool.hotfix-guard], [tool."hotfix-guard"],
+        # dotted keys, even a \u-escaped hyphen) has "hotfix" in it: no need to parse.
+        return Settings()
+    key = _cache_key(path, explicit, content)
     cached = _cache_get(key)
     if cached is not _MISS:
         return Settings(cached, path) if cached is not None else Settings()
-    data = _load_toml(path)
+    data = _parse_toml(content, path)
     if is_pyproject:
         tool = data.get("tool", {})
         section = tool.get("hotfix-guard") if isinstance(tool, dict) else None
@@ -257,19 +254,18 @@ def load(path: str | None, *, explicit: bool = False) -> Settings:
 
 # -- the validated-config cache ------------------------------------------------------------
 #
-# Reading TOML imports tomllib, typing, re and datetime: ~20 ms of CPU, more than the
-# rest of a check on a branch that is not a hotfix. So a config, once read and found
-# valid, is kept in the user's cache directory (marshal: data only, never code), keyed
-# by the file's path and stat and by this module's own version and stat; any change to
-# the file or to hotfix-guard reads it afresh. A file modified in the last two seconds
-# is not cached (its mtime may not yet tell one edit from the next, as with git's racy
-# index). HOTFIX_GUARD_NO_CACHE=1 turns it off; a cache that cannot be read or written
-# is simply not used.
+# Reading TOML imports tomllib, typing, re and datetime, and validating it costs more:
+# together more than the rest of a check on a branch that is not a hotfix (the figure is
+# in docs/architecture.md, "Devices kept"). So a config, once read and found valid, is
+# kept in the user's cache directory (marshal: data only, never code), keyed by the
+# file's whole content -- not its stat, which `cp -p`, `rsync -t` or tar restore after an
+# edit -- and by this installation of hotfix-guard. A changed byte reads it afresh; no
+# edit can be served a stale policy. HOTFIX_GUARD_NO_CACHE=1 turns it off; a cache that
+# cannot be read or written is simply not used.
 
 CACHE_ENV = "HOTFIX_GUARD_NO_CACHE"
 _CACHE_ENTRIES = 64
 _MISS = object()
-_RACY_NS = 2_000_000_000
 
 
 def cache_path() -> str | None:
@@ -279,20 +275,16 @@ def cache_path() -> str | None:
     return os.path.join(base, "hotfix-guard", "config.marshal")
 
 
-def _cache_key(path: str, explicit: bool) -> tuple[Any, ...] | None:
+def _cache_key(path: str, explicit: bool, content: bytes) -> tuple[Any, ...] | None:
+    """(where, how asked, this installation, the content): entries of one file differ in
+    the last item only."""
     try:
-        st = os.stat(path)
         me = os.stat(__file__)
     except OSError:
         return None
-    import time
-
-    if time.time_ns() - st.st_mtime_ns < _RACY_NS:
-        return None
     from hotfix_guard import __version__
 
-    return (os.path.abspath(path), explicit, st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev,
-            __version__, me.st_size, me.st_mtime_ns)
+    return (os.path.abspath(path), explicit, __version__, me.st_size, me.st_mtime_ns, content)
 
 
 def _cache_entries(file: str) -> dict[Any, Any]:
@@ -322,7 +314,7 @@ def _cache_put(key: tuple[Any, ...] | None, values: dict[str, Any] | None) -> No
     # Drop this file's stale entry; keep those of other installations (another venv, the
     # pre-commit framework's) so that two of them used in turn do not evict each other.
     entries = {k: v for k, v in _cache_entries(file).items()
-               if isinstance(k, tuple) and (k[:2] != key[:2] or k[6:] != key[6:])}
+               if isinstance(k, tuple) and len(k) == len(key) and k[:-1] != key[:-1]}
     entries[key] = values
     while len(entries) > _CACHE_ENTRIES:
         del entries[next(iter(entries))]

@@ -291,7 +291,7 @@ def test_answers_about_commit_ids_are_asked_once(project: Repo) -> None:
 # -- the validated-config cache -------------------------------------------------------------
 
 def age(path: Path, seconds: int = 60) -> None:
-    """Back-date a file: a config edited in the last two seconds is never cached."""
+    """Back-date a file (the cache is keyed on content, so this must change nothing)."""
     st = path.stat()
     os.utime(path, ns=(st.st_atime_ns - seconds * 10**9, st.st_mtime_ns - seconds * 10**9))
 
@@ -319,6 +319,24 @@ def test_a_changed_config_is_read_again(project: Repo) -> None:
     age(cfg, 60)  # a different mtime, even if the size matched
     proc = run_cli("check", "--select", "HG002", cwd=project.path)
     assert "feature/loyalty` does not follow" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_a_config_edited_with_its_size_and_mtime_restored_is_read_again(project: Repo) -> None:
+    """`cp -p`, `rsync -t` and tar put the old mtime back after an edit: a cache keyed on
+    the file's stat would go on applying the old policy -- a silent pass (issue #13.12)."""
+    cfg = project.write(".hotfix-guard.toml", 'hotfix-prefix = "fix/"\n')
+    age(cfg, 120)
+    project.checkout("feature/loyalty", new=True)
+    for _ in range(2):
+        _, heavy, out = probe_imports(project.path, ["check", "--stage", "pre-commit"])
+    assert heavy == [] and "nothing to check" in out  # served from the cache
+    before = cfg.stat()
+    cfg.write_text('hotfix-prefix = "fax/"\n')  # same size, a new policy
+    os.utime(cfg, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert cfg.stat().st_size == before.st_size and cfg.stat().st_mtime_ns == before.st_mtime_ns
+    project.checkout("fax/v1.2.4-crash", new=True, start="main")
+    proc = run_cli("check", "--select", "HG002", cwd=project.path)
+    assert "fax/v1.2.4-crash" in proc.stdout and "nothing to check" not in proc.stdout, proc.stdout + proc.stderr
 
 
 def test_an_invalid_config_is_never_cached(project: Repo) -> None:

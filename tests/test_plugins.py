@@ -208,3 +208,48 @@ def test_in_process_registration() -> None:
     rules = Plugins(autoload=False, extra=(Plugin(),)).rules
     assert rules.by_name_or_code("local") is Local
     assert Local.plugin.startswith("")
+
+
+@pytest.mark.parametrize("options", [
+    {}, {"tryfirst": True}, {"trylast": True}, {"hookwrapper": True}, {"wrapper": True},
+    {"optionalhook": True}, {"specname": "hotfix_guard_register_rules"},
+])
+def test_our_marker_sets_exactly_what_pluggys_sets(options: dict) -> None:
+    """The built-ins are marked without importing pluggy; pluggy must read the mark as
+    its own, so it must be the very attribute pluggy's marker writes."""
+    import pluggy
+
+    from hotfix_guard.engine.hookspec import PROJECT, HookimplMarker
+
+    def ours() -> None: ...
+
+    def theirs() -> None: ...
+
+    HookimplMarker(PROJECT)(**options)(ours)
+    pluggy.HookimplMarker(PROJECT)(**options)(theirs)
+    attr = PROJECT + "_impl"
+    assert getattr(ours, attr) == getattr(theirs, attr)
+    assert [n for n in vars(ours) if n.endswith("_impl")] == [n for n in vars(theirs) if n.endswith("_impl")]
+
+
+def test_with_pluggy_loaded_the_builtins_come_through_its_hook() -> None:
+    """Once a plugin brings pluggy in, the built-in rules are pluggy plugins too: the rule
+    model the docs describe is the one that runs."""
+    from hotfix_guard.engine.plugins import BUILTIN_PLUGINS, Plugins, hookimpl
+    from hotfix_guard.engine.rule import Rule
+
+    class Extra(Rule):
+        code = "EX001"
+        name = "extra"
+        summary = "An extra rule"
+
+    class Plugin:
+        @hookimpl
+        def hotfix_guard_register_rules(self, register):
+            register(Extra)
+
+    plugins = Plugins(autoload=False, extra=(Plugin(),))
+    impls = plugins.pm.hook.hotfix_guard_register_rules.get_hookimpls()
+    assert {impl.plugin_name for impl in impls} >= set(BUILTIN_PLUGINS)
+    alone = Plugins(autoload=False)
+    assert [r.code for r in alone.rules] == [r.code for r in plugins.rules if r.code != "EX001"]

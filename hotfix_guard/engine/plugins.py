@@ -11,19 +11,21 @@ A third-party package declares, in its ``pyproject.toml``::
 
 and its module implements the hook::
 
-    from hotfix_guard.engine.plugins import hookimpl
+    from hotfix_guard.plugins import hookimpl
 
     @hookimpl
     def hotfix_guard_register_rules(register):
         register(NoFridayHotfix)
 
-How it stays cheap (see docs/performance.md): pluggy is imported only when there is a
-plugin besides the built-ins. :data:`hookimpl` is a marker of our own that marks
-functions exactly as ``pluggy.HookimplMarker("hotfix_guard")`` does, so pluggy reads
-them as its own; with the built-ins alone their hooks are called directly. And the
+The hook specification and the marker are in :mod:`hotfix_guard.engine.hookspec`.
+
+How it stays cheap (two devices, measured in docs/architecture.md): pluggy is imported
+only when there is a plugin besides the built-ins; then the built-ins are registered
+with pluggy like any other plugin, and every rule comes through pluggy's hook. With the
+built-ins alone, their (identically marked) hook functions are called directly. And the
 ``hotfix_guard`` entry-point group is looked for in the ``entry_points.txt`` files of
-the installed distributions directly: importlib.metadata (which imports email,
-zipfile, csv and pathlib, ~40 ms) runs only when one of them declares the group.
+the installed distributions directly: importlib.metadata runs only when one of them
+declares the group.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from __future__ import annotations
 import os
 import sys
 
+from hotfix_guard.engine.hookspec import HOOK, PROJECT, hookimpl, specs  # noqa: F401  (hookimpl: public)
 from hotfix_guard.errors import ConfigError, PluginError
 from hotfix_guard.engine.rule import CODE_RE, NAME_RE, SEVERITIES, STAGES, Rule, RuleSet
 
@@ -40,7 +43,6 @@ if TYPE_CHECKING:
 
     import pluggy
 
-PROJECT = "hotfix_guard"
 ENTRY_POINT_GROUP = "hotfix_guard"
 AUTOLOAD_ENV = "HOTFIX_GUARD_DISABLE_PLUGIN_AUTOLOAD"
 BUILTIN_PLUGINS = (
@@ -49,62 +51,6 @@ BUILTIN_PLUGINS = (
     "hotfix_guard.rules.diff",
     "hotfix_guard.rules.mergeback",
 )
-HOOK = "hotfix_guard_register_rules"
-
-
-class HookimplMarker:
-    """``pluggy.HookimplMarker(PROJECT)`` without importing pluggy: it sets the same
-    attribute (``hotfix_guard_impl``, a dict of the same options) that pluggy's marker
-    sets and its PluginManager reads."""
-
-    def __init__(self, project_name: str) -> None:
-        self.project_name = project_name
-
-    def __call__(self, function: Any = None, hookwrapper: bool = False, optionalhook: bool = False,
-                 tryfirst: bool = False, trylast: bool = False, specname: str | None = None,
-                 wrapper: bool = False) -> Any:
-        def mark(func: Any) -> Any:
-            setattr(func, self.project_name + "_impl", {
-                "wrapper": wrapper, "hookwrapper": hookwrapper, "optionalhook": optionalhook,
-                "tryfirst": tryfirst, "trylast": trylast, "specname": specname})
-            return func
-
-        return mark if function is None else mark(function)
-
-
-hookimpl = HookimplMarker(PROJECT)
-_SPECS: dict[str, Any] = {}
-
-
-def _specs() -> dict[str, Any]:
-    """The hook specifications, made (with pluggy) on first use."""
-    if not _SPECS:
-        import pluggy
-
-        hookspec = pluggy.HookspecMarker(PROJECT)
-
-        class HookSpecs:
-            """What a plugin can implement."""
-
-            @hookspec
-            def hotfix_guard_register_rules(self, register: Callable[[type[Rule]], None]) -> None:
-                """Register rule classes by calling ``register(RuleClass)`` once per rule.
-
-                Each class must subclass :class:`hotfix_guard.engine.rule.Rule` and set ``code``
-                (e.g. ``ACME001``: letters then three or four digits, unique across plugins),
-                ``name`` (kebab-case, unique), ``summary`` and, as it needs, ``severity``,
-                ``stages``, ``branch_kinds`` and ``options``. Called once, before any rule
-                runs, so rules can be listed, selected and documented without running them.
-                """
-
-        _SPECS.update(hookspec=hookspec, HookSpecs=HookSpecs)
-    return _SPECS
-
-
-def __getattr__(name: str) -> Any:  # PEP 562: ``hookspec`` and ``HookSpecs`` need pluggy
-    if name in ("hookspec", "HookSpecs"):
-        return _specs()[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def entry_points_declared(group: str = ENTRY_POINT_GROUP) -> bool:
@@ -168,7 +114,7 @@ class Plugins:
             import pluggy
 
             pm = pluggy.PluginManager(PROJECT)
-            pm.add_hookspecs(_specs()["HookSpecs"])
+            pm.add_hookspecs(specs())
             for name, module in self._builtins:
                 pm.register(module, name=name)
             self._pm = pm
