@@ -17,7 +17,7 @@ import sys
 from typing import Any
 
 from hotfix_guard.cli import add_config_argument
-from hotfix_guard.errors import UsageError
+from hotfix_guard.errors import HotfixGuardError, UsageError
 
 FORMATS = ("text", "json", "markdown")
 
@@ -112,7 +112,10 @@ def run(args: argparse.Namespace) -> int:
     else:
         out = render.text(result, record)
     if prompter is not None and args.format == "text":
-        prompter.show(out, verdict.workflow)
+        prompter.show(render.wrap(out, prompter.console.width), verdict.workflow)
+    elif args.format == "text" and _terminal_width() is not None:
+        sys.stdout.write(render.wrap(out, _terminal_width() or 80))
+        sys.stdout.flush()
     else:
         sys.stdout.write(out)
         sys.stdout.flush()
@@ -122,6 +125,18 @@ def run(args: argparse.Namespace) -> int:
     if prompter is not None and args.format == "text" and result.branch:
         _offer_start(prompter, result, args)
     return 0
+
+
+def _terminal_width() -> int | None:
+    """The width of the terminal stdout is, or None when it is not one."""
+    try:
+        if not sys.stdout.isatty():
+            return None
+    except (AttributeError, ValueError):
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().columns
 
 
 def _missing(missing: tuple[str, ...], args: argparse.Namespace) -> UsageError:
@@ -158,14 +173,23 @@ def write_record(result: Any, directory: str) -> str:
 
 
 def _offer_start(prompter: Any, result: Any, args: argparse.Namespace) -> None:
+    """Offer to create the branch, unless ``start`` would refuse: then say why."""
+    from hotfix_guard.commands.start import start
     from hotfix_guard.triage.templates import start_command
 
     suggestion = result.suggestion
     prompter.console.print()
+    try:  # every check start makes, nothing written: offer only what can be done
+        start(result.given("title"), config=args.config, dry_run=True, out=lambda line: None)
+    except HotfixGuardError as exc:
+        why = f"Not creating {result.branch} now: {exc.message}"
+        if exc.hint:
+            why += f" ({exc.hint})"
+        prompter.console.print(why, markup=False)
+        prompter.console.print(f"Later: {start_command(result)}", markup=False)
+        return
     if not prompter.confirm(f"Create {result.branch} from {suggestion.production} now (hotfix-guard start)?"):
         prompter.console.print(f"Later: {start_command(result)}", markup=False)
         return
-    from hotfix_guard.commands.start import start
-
     start(result.given("title"), config=args.config,
           out=lambda line: prompter.console.print(line, markup=False, soft_wrap=True))
