@@ -23,7 +23,7 @@ import sys
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from hotfix_guard.cli import add_config_argument
-from hotfix_guard.errors import GitError, HotfixGuardError, UsageError
+from hotfix_guard.errors import GitError, HotfixGuardError, Skip, UsageError
 
 if TYPE_CHECKING:
     from hotfix_guard.config import Settings
@@ -140,7 +140,10 @@ def checklist(git: Git, info: Any, settings: Settings, name: str | None,
 
         ctx = Context(git, info, settings, stage="manual", branch=h.branch, kind="hotfix", head=head,
                       refs=rule_refs, options={})
-    rules = _Rules(settings, ctx, extra_plugins)
+    rules: _Rules | _NothingYet = _Rules(settings, ctx, extra_plugins)
+    fresh = ctx is not None and h.production is None and not _has_commits(ctx)
+    if fresh:  # just started: nothing is done, whatever the rules would say of an empty change
+        rules = _NothingYet(prod)
     has_remote = git.config_get(f"remote.{remote}.url") is not None
 
     items: list[Item] = []
@@ -182,14 +185,34 @@ def checklist(git: Git, info: Any, settings: Settings, name: str | None,
         ref = h.branch or short(h.tip)
         add(s, "merged-production", f"Merged to {prod}", NOT_DONE,
             f"run `git checkout {prod} && git merge --no-ff {ref}`")
+    merged_back = rules.run("HG008")[:2] if fresh else _merged_back(history, h)
     add(s, "merged-development", f"Merged to {dev}" + (" (or the open release branch)" if history.releases else ""),
-        *_merged_back(history, h), rule="HG008")
+        *merged_back, rule="HG008")
     add(s, "branch-deleted", "Hotfix branch deleted", *_deleted(h, prod, dev, remote, has_remote))
     add(s, "incident-documented", "Incident documented", NOT_CHECKABLE,
         "`hotfix-guard triage --write DIR` writes the incident record skeleton")
     add(s, "follow-up-tickets", "Follow-up tickets created", *rules.run("HG012", fallback=_tickets))
     add(s, "lessons-learned", "Lessons learned documented", NOT_CHECKABLE, never)
     return h, items, history
+
+
+def _has_commits(ctx: Context) -> bool:
+    """Whether the hotfix has a commit of its own beyond production."""
+    try:
+        return bool(ctx.commits)
+    except (HotfixGuardError, Skip):
+        return True  # cannot tell: the rules say what they can
+
+
+class _NothingYet:
+    """Stands in for :class:`_Rules` on a hotfix branch with no commits beyond production
+    (right after ``start``): every item the change would decide is not done yet."""
+
+    def __init__(self, production: str) -> None:
+        self.detail = f"no commits yet: the branch is where {production} is"
+
+    def run(self, code: str, fallback: Any = None) -> tuple[str, str, str | None]:
+        return NOT_DONE, self.detail, code
 
 
 def _before(history: History, h: Hotfix) -> str | None:
