@@ -93,3 +93,58 @@ def test_real_binary_content_stays_binary_and_the_report_names_it(
 
     text = run_cli("check", cwd=r.path)
     assert "not read as text (binary content): logo.png, src/table.dat" in text.stdout, text.stdout
+
+
+# -- 9. a ticket pattern that can match an empty string anywhere ------------------------------
+
+
+def _todo_hotfix(path: Path, todo: str) -> Repo:
+    fix = f"def main():\n    # HOTFIX v1.2.4: guard the crash\n    # {todo}\n    return 0\n"
+    return _hotfix_repo(path, {"src/app.py": "def main():\n    return 0\n"}, {"src/app.py": fix})
+
+
+@pytest.mark.parametrize("pattern", [r"\b", r"(?=\w)", r"#?[0-9]*\b", r"(?<=TODO)", r"^"])
+def test_zero_width_ticket_patterns_are_refused_at_load(tmp_path: Path, pattern: str) -> None:
+    """They match no empty text on its own, but an empty piece of any word: every TODO
+    would "have a ticket". Exit 2 naming the key, at every stage (it used to pass)."""
+    import json
+
+    from conftest import assert_clean_error, run_cli
+
+    r = _todo_hotfix(tmp_path / "repo", "TODO: later")
+    r.write(".hotfix-guard.toml", f"ticket-pattern = {json.dumps(pattern)}\n")
+    for stage in ("pre-commit", "pre-push", "manual"):
+        assert_clean_error(run_cli("check", "--stage", stage, cwd=r.path, input=""),
+                           ".hotfix-guard.toml: ticket-pattern:", "matches an empty string",
+                           "hint: fix `ticket-pattern`")
+
+
+# -- 10. a ticket pattern cannot hang a hook -------------------------------------------------
+
+RUNAWAY = r"([A-Z]+[A-Z0-9]*)+[-_][0-9]+"
+
+
+def test_a_runaway_ticket_pattern_is_exit_2_naming_the_key_not_a_hang(tmp_path: Path) -> None:
+    """Catastrophic backtracking on a TODO of capitals: the search is cut off by its CPU
+    budget and the check says which key to fix (it used to hang the pre-commit hook)."""
+    from conftest import assert_clean_error, run_cli
+
+    r = _todo_hotfix(tmp_path / "repo", "TODO " + "ABCDEFGHIJ" * 4 + " fix it later")
+    r.write(".hotfix-guard.toml", f'ticket-pattern = "{RUNAWAY}"\n')
+    r.git("add", ".hotfix-guard.toml")  # the pre-commit stage: committed and staged work
+    for stage in ("pre-commit", "manual"):
+        assert_clean_error(run_cli("check", "--stage", stage, cwd=r.path),
+                           ".hotfix-guard.toml: ticket-pattern:", "catastrophic backtracking",
+                           "hint: simplify it")
+
+
+def test_the_same_pattern_on_ordinary_text_still_finds_tickets(tmp_path: Path, capsys: Any,
+                                                              monkeypatch: Any) -> None:
+    """The budget only stops a runaway: the same pattern judges a TODO with a ticket and
+    one without as usual."""
+    r = _todo_hotfix(tmp_path / "repo", "TODO: retry later (PAY-12)")
+    r.write(".hotfix-guard.toml", f'ticket-pattern = "{RUNAWAY}"\n')
+    r.commit("more", {"src/other.py": "# HOTFIX v1.2.4: log\n# TODO: no ticket\nX = 1\n"})
+    rc, data = check_json(r, capsys=capsys, monkeypatch=monkeypatch)
+    todos = [(f["path"], f["message"]) for f in active(data, "HG006")]
+    assert todos == [("src/other.py", "TODO without a ticket: `# TODO: no ticket`")], data["findings"]

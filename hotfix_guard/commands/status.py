@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
@@ -382,7 +381,9 @@ def _tests_touched(ctx: Context) -> tuple[str, str]:
 
 def _tickets(ctx: Context) -> tuple[str, str]:
     """Fallback without HG012: does a commit message of the change reference a ticket?"""
-    pattern = re.compile(ctx.settings.ticket_pattern)
+    from hotfix_guard.patterns import ticket_pattern
+
+    pattern = ticket_pattern(ctx.settings)
     for commit in ctx.git.commits(ctx.head, f"^{ctx.merge_base}"):
         match = pattern.search(commit.message)
         if match:

@@ -55,7 +55,9 @@ def todos(ctx: Context) -> list[Todo]:
     cached: list[Todo] | None = diff.memo.get("todos")
     if cached is not None:
         return cached
-    ticket_re = re.compile(ctx.settings.ticket_pattern)
+    from hotfix_guard.patterns import ticket_pattern
+
+    ticket_re = ticket_pattern(ctx.settings)
     found: list[Todo] = []
     for f in diff.reviewed():
         items = diff.added_comments(f, TODO_ANY)
@@ -642,7 +644,9 @@ class FollowUpTicket(Rule):
             return
         if any(t.ticket for t in todos(ctx)):
             return
-        ticket_re = re.compile(ctx.settings.ticket_pattern)
+        from hotfix_guard.patterns import ticket_pattern
+
+        ticket_re = ticket_pattern(ctx.settings)
         for commit in ctx.commits:
             for match in FOLLOW_UP_RE.finditer(commit.message):
                 if ticket_re.search(match.group(1)):
