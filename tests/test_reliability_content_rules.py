@@ -148,3 +148,62 @@ def test_the_same_pattern_on_ordinary_text_still_finds_tickets(tmp_path: Path, c
     rc, data = check_json(r, capsys=capsys, monkeypatch=monkeypatch)
     todos = [(f["path"], f["message"]) for f in active(data, "HG006")]
     assert todos == [("src/other.py", "TODO without a ticket: `# TODO: no ticket`")], data["findings"]
+
+
+# -- 11. a pre-push stdin that stays open ------------------------------------------------------
+
+
+def _check_with_open_stdin(r: Repo, written: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """``check --stage pre-push`` with a real pipe on stdin that gets ``written`` and is
+    then kept open (as ssh or ``docker run -i`` keep it)."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    full = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    proc = subprocess.Popen([sys.executable, "-m", "hotfix_guard", "check", "--stage", "pre-push"],
+                            cwd=r.path, env=full, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        proc.stdin.write(written)
+        proc.stdin.flush()
+        rc = proc.wait(timeout=60)  # TimeoutExpired if it waited on the open pipe for ever
+        return rc, proc.stdout.read(), proc.stderr.read()
+    finally:
+        proc.stdin.close()
+        if proc.poll() is None:
+            proc.kill()
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+def test_a_pre_push_stdin_that_stays_open_and_silent_is_exit_2_after_a_bounded_wait(tmp_path: Path) -> None:
+    """Nothing written, nothing closed: after the default wait, exit 2 with one line and a
+    hint (it used to wait for ever)."""
+    r = _todo_hotfix(tmp_path / "repo", "TODO: later (PAY-1)")
+    rc, out, err = _check_with_open_stdin(r, "")
+    assert rc == 2 and out == "", (rc, out, err)
+    assert err.startswith("hotfix-guard: error: pre-push: standard input stayed open 5 s without ending"), err
+    assert len(err.strip().splitlines()) == 2 and "hint: git closes the input after its lines" in err, err
+
+
+def test_pre_push_lines_on_a_stdin_left_open_are_exit_2_too(tmp_path: Path) -> None:
+    """Lines, then silence without an end: more lines could still come, so the push is
+    not judged on part of its input."""
+    r = _todo_hotfix(tmp_path / "repo", "TODO: later (PAY-1)")
+    sha = r.sha()
+    line = f"refs/heads/{HOTFIX} {sha} refs/heads/{HOTFIX} {'0' * 40}\n"
+    rc, out, err = _check_with_open_stdin(r, line, env={"HOTFIX_GUARD_STDIN_TIMEOUT": "1"})
+    assert rc == 2 and "stayed open 1 s without ending" in err and f"({len(line)} bytes read)" in err, err
+
+
+def test_pre_push_lines_from_a_pipe_that_git_closes_are_checked(tmp_path: Path) -> None:
+    """The same lines, the pipe closed after them as git does: checked as usual."""
+    from conftest import run_cli
+
+    r = _todo_hotfix(tmp_path / "repo", "TODO: later (PAY-1)")
+    line = f"refs/heads/{HOTFIX} {r.sha()} refs/heads/{HOTFIX} {'0' * 40}\n"
+    proc = run_cli("check", "--stage", "pre-push", cwd=r.path, input=line)
+    assert proc.returncode == 0 and f"{HOTFIX}: 1 warning (stage pre-push)" in proc.stdout, (proc.stdout, proc.stderr)

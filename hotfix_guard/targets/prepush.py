@@ -16,8 +16,9 @@ Where the pushed refs come from, first match wins:
    current branch, as at the manual stage.
 
 stdin is never read when it is a terminal (``check --stage pre-push`` typed by hand), and
-when the framework's variables are set it is read only if data is already waiting, so a
-stdin left open by some wrapper cannot hang the hook.
+when the framework's variables are set it is read only if data is already waiting. Once
+read, the input must end within a bounded wait (git closes it after its lines): a stdin
+left open by some wrapper (ssh, ``docker run -i``) is exit 2 with a hint, never a hang.
 
 Each ref is checked under the name it gets **on the remote**: pushing ``wip`` to
 ``refs/heads/hotfix/v1.2.4-x`` is a hotfix push, whatever is checked out. A deletion (local
@@ -99,9 +100,12 @@ def _split(line: str) -> tuple[str, str, str, str] | None:
 
 
 def read_input(stdin: IO[Any] | None, *, wait: bool) -> str:
-    """What is on stdin, without ever blocking on a terminal.
+    """What is on stdin, without ever blocking on a terminal or on a pipe left open.
 
-    ``wait=False``: read only when data (or end of file) is already there.
+    ``wait=False``: read only when data (or end of file) is already there. Either way,
+    once reading, the input must end (git closes the pipe after its lines) within
+    :func:`input_timeout` seconds, else a UsageError: a caller that keeps stdin open and
+    silent (ssh, ``docker run -i``, some runners) gets exit 2, not a hang.
     """
     if stdin is None or getattr(stdin, "closed", False):
         return ""
@@ -110,20 +114,58 @@ def read_input(stdin: IO[Any] | None, *, wait: bool) -> str:
             return ""
     except (OSError, ValueError):
         return ""
-    if not wait:
-        try:
-            import select
+    try:
+        fd = stdin.fileno()
+    except (OSError, ValueError, AttributeError):  # no file descriptor (tests' StringIO)
+        fd = -1
+    import select
 
-            ready, _, _ = select.select([stdin], [], [], 0)
-            if not ready:
-                return ""
-        except (OSError, ValueError, TypeError):  # no fileno (tests), or Windows pipes
-            pass
-    raw = getattr(stdin, "buffer", None)
-    if raw is not None:
-        return raw.read().decode("utf-8", "surrogateescape")
-    data = stdin.read()
-    return data.decode("utf-8", "surrogateescape") if isinstance(data, bytes) else data
+    if fd < 0 or not hasattr(select, "poll"):  # pragma: no cover - Windows pipes: read as before
+        raw = getattr(stdin, "buffer", None)
+        if raw is not None:
+            return raw.read().decode("utf-8", "surrogateescape")
+        data = stdin.read()
+        return data.decode("utf-8", "surrogateescape") if isinstance(data, bytes) else data
+    return _read_to_end(fd, select.poll(), wait=wait).decode("utf-8", "surrogateescape")
+
+
+#: seconds the pre-push stage waits for its input to end; ``HOTFIX_GUARD_STDIN_TIMEOUT`` sets it
+INPUT_TIMEOUT = 5.0
+
+
+def input_timeout() -> float:
+    value = os.environ.get("HOTFIX_GUARD_STDIN_TIMEOUT", "")
+    try:
+        return max(0.0, float(value)) if value else INPUT_TIMEOUT
+    except ValueError:
+        raise UsageError(f"HOTFIX_GUARD_STDIN_TIMEOUT: expected a number of seconds, got {value!r}") from None
+
+
+def _read_to_end(fd: int, poller: Any, *, wait: bool) -> bytes:
+    import time
+
+    timeout = input_timeout()
+    poller.register(fd, 1 | 8 | 16)  # POLLIN | POLLERR | POLLHUP
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + timeout
+    first = True
+    while True:
+        left = 0.0 if first and not wait else max(0.0, deadline - time.monotonic())
+        if not poller.poll(int(left * 1000)):
+            if first and not wait:
+                return b""  # nothing waiting (the framework's variables describe the push)
+            got = sum(len(c) for c in chunks)
+            raise UsageError(
+                f"pre-push: standard input stayed open {timeout:g} s without ending"
+                f" ({got} bytes read): expected git's pre-push lines, then the end of the input",
+                hint="git closes the input after its lines; when calling it yourself, close stdin "
+                     "(`< /dev/null`, or `ssh -n`, `docker run` without -i), or check a branch with --branch/--head",
+            )
+        first = False
+        block = os.read(fd, 65536)
+        if not block:
+            return b"".join(chunks)
+        chunks.append(block)
 
 
 def targets(git: Git, info: RepoInfo, settings: Settings, stdin: IO[Any] | None,
