@@ -98,6 +98,7 @@ KEYS: dict[str, tuple[str, Any]] = {
     "extend-test-globs": (_LIST, ()),
     "exclude": (_LIST, DEFAULT_EXCLUDE),
     "extend-exclude": (_LIST, ()),
+    "version-files": (_LIST, ()),
     "ticket-pattern": ("a regular expression", DEFAULT_TICKET_PATTERN),
     "rules": ("a table of rule tables", {}),
 }
@@ -120,6 +121,9 @@ KEY_HELP: dict[str, str] = {
     "extend-test-globs": "more test globs, added to `test-globs`",
     "exclude": "gitignore-style globs of files the diff rules leave alone (lock files, generated code)",
     "extend-exclude": "more globs, added to `exclude`",
+    "version-files": "gitignore-style globs of files that declare the project's version, besides the built-in "
+                     "ones (`version` in pyproject.toml, setup.cfg, package.json, Cargo.toml; `__version__`; "
+                     "a VERSION file): a change that only bumps the version there needs no HOTFIX marker",
     "ticket-pattern": "a regular expression (Python's syntax) a ticket reference matches (TODOs, follow-up "
                       "trailers); one that can match an empty string is refused, and one search that takes "
                       "over a second of CPU (catastrophic backtracking) stops the check with exit 2",

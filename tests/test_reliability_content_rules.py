@@ -207,3 +207,43 @@ def test_pre_push_lines_from_a_pipe_that_git_closes_are_checked(tmp_path: Path) 
     line = f"refs/heads/{HOTFIX} {r.sha()} refs/heads/{HOTFIX} {'0' * 40}\n"
     proc = run_cli("check", "--stage", "pre-push", cwd=r.path, input=line)
     assert proc.returncode == 0 and f"{HOTFIX}: 1 warning (stage pre-push)" in proc.stdout, (proc.stdout, proc.stderr)
+
+
+# -- 8. the version-bump exemption is for the project's version declarations only -------------
+
+
+def test_only_the_projects_version_declarations_are_exempt_from_the_marker(
+        tmp_path: Path, capsys: Any, monkeypatch: Any) -> None:
+    """`MIN_CLIENT = "1.0.0"` -> `"1.2.4"` in gate.py is code (it used to pass as a version
+    bump); a Cargo dependency bumped to the same number is not the project's version
+    either. The declarations themselves need no marker."""
+    before = {"src/gate.py": 'MIN_CLIENT = "1.0.0"\n',
+              "Cargo.toml": '[package]\nname = "svc"\nversion = "1.2.3"\n\n[dependencies]\nlib = "1.0.0"\n',
+              "pyproject.toml": '[project]\nname = "svc"\nversion = "1.2.3"\n\n[tool.x]\nversion = "1.0.0"\n',
+              "svc/__init__.py": '__version__ = "1.2.3"\n',
+              "setup.cfg": "[metadata]\nname = svc\nversion = 1.2.3\n"}
+    after = {"src/gate.py": 'MIN_CLIENT = "1.2.4"\n',
+             "Cargo.toml": '[package]\nname = "svc"\nversion = "1.2.3"\n\n[dependencies]\nlib = "1.2.4"\n',
+             "pyproject.toml": '[project]\nname = "svc"\nversion = "1.2.4"\n\n[tool.x]\nversion = "1.0.0"\n',
+             "svc/__init__.py": '__version__ = "1.2.4"\n',
+             "setup.cfg": "[metadata]\nname = svc\nversion = 1.2.4\n"}
+    r = _hotfix_repo(tmp_path / "repo", before, after)
+    _, data = check_json(r, "--select", "HG005", capsys=capsys, monkeypatch=monkeypatch)
+    assert sorted(f["path"] for f in active(data)) == ["Cargo.toml", "src/gate.py"], data["findings"]
+    # a tool's own `version` key in pyproject.toml is not the project's version either
+    r.commit("tool version", {"pyproject.toml": after["pyproject.toml"].replace('"1.0.0"', '"1.2.4"')})
+    _, data = check_json(r, "--select", "HG005", capsys=capsys, monkeypatch=monkeypatch)
+    assert "pyproject.toml" in [f["path"] for f in active(data)], data["findings"]
+
+
+def test_version_files_in_config_add_declarations(tmp_path: Path, capsys: Any, monkeypatch: Any) -> None:
+    """A project whose version lives elsewhere names the file in `version-files`; only
+    there does a version-only change need no marker."""
+    before = {"deploy/values.yaml": "image:\n  tag: 1.2.3\n", "src/app/version.py": 'VERSION = "1.2.3"\n'}
+    after = {"deploy/values.yaml": "image:\n  tag: 1.2.4\n", "src/app/version.py": 'VERSION = "1.2.4"\n'}
+    r = _hotfix_repo(tmp_path / "repo", before, after)
+    _, data = check_json(r, "--select", "HG005", capsys=capsys, monkeypatch=monkeypatch)
+    assert sorted(f["path"] for f in active(data)) == ["deploy/values.yaml", "src/app/version.py"]
+    r.write(".hotfix-guard.toml", 'version-files = ["deploy/values.yaml", "src/app/version.py"]\n')
+    _, data = check_json(r, "--select", "HG005", capsys=capsys, monkeypatch=monkeypatch)
+    assert active(data) == [], data["findings"]

@@ -76,26 +76,13 @@ def todos(ctx: Context) -> list[Todo]:
     return found
 
 
-VERSION_RE = re.compile(r"(?<![\w.])v?\d+\.\d+\.\d+(?:[-+.][0-9A-Za-z.+-]*)?(?![\w.])")
-
-
 def version_bump_only(f: FileDiff, ctx: Context) -> bool:
-    """Whether the file's change only bumps version numbers (``version = "1.2.4"``), to
-    this hotfix's version when the branch names one: release chores, not code."""
-    if not f.hunks or f.is_added or f.is_deleted:
-        return False
-    version = str(ctx.version) if ctx.version else None
-    target_seen = version is None
-    for hunk in f.hunks:
-        for block in hunk.blocks:
-            if len(block.removed) != len(block.added):
-                return False
-            for old, new in zip(block.removed, block.added):
-                if VERSION_RE.sub("<v>", old.text) != VERSION_RE.sub("<v>", new.text) \
-                        or not VERSION_RE.search(new.text):
-                    return False
-                target_seen = target_seen or version in new.text  # type: ignore[operator]
-    return target_seen
+    """Whether the file's change only bumps the project's version declarations, to this
+    hotfix's version when the branch names one: release chores, not code
+    (:mod:`hotfix_guard.diff.versionbump`)."""
+    from hotfix_guard.diff.versionbump import version_bump_only as bumps
+
+    return bumps(f, ctx.diff, str(ctx.version) if ctx.version else None, ctx.settings)
 
 
 def _source_files(ctx: Context, *, code_only: bool = False) -> list[FileDiff]:
@@ -214,9 +201,13 @@ class HotfixComment(Rule):
     a marker inside a string literal does not count (each language is read by a lexer
     that skips its strings: Python's triple-quoted docstrings too). A marker with another
     version is reported as such, on its line. Deleted files, pure renames and mode
-    changes need no marker, and neither does a file whose only change is a version bump
-    to this hotfix's version (`version = "1.2.4"` in `pyproject.toml`); files in unknown
-    formats (JSON, CSV, binaries) and prose (Markdown) are not checked.
+    changes need no marker, and neither does a file whose only change bumps the
+    project's version declaration to this hotfix's version: `version` in
+    `pyproject.toml` (`[project]`, `[tool.poetry]`), `Cargo.toml` (`[package]`),
+    `setup.cfg` (`[metadata]`), `__version__ = "1.2.4"`, a `VERSION` file, and the files
+    the `version-files` config key names. Any other string that equals the version
+    (`MIN_CLIENT = "1.2.4"`) is code and needs the marker. Files in unknown formats
+    (JSON, CSV, binaries) and prose (Markdown) are not checked.
 
     ## Why
     The workflow says: "✅ Comment clearly that this is a hotfix", and its example fix
