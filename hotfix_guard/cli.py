@@ -112,7 +112,8 @@ class Args:
 class _Recorder:
     """Stands in for the command's ArgumentParser while it declares its options, to
     learn their flags, destinations and defaults without importing argparse. Only
-    ``--long`` options with store, store_true, append or extend actions qualify."""
+    ``--long`` options (with an optional ``-x`` short form) with store, store_true,
+    append or extend actions qualify."""
 
     def __init__(self) -> None:
         self.options: dict[str, tuple[str, str, Callable[[str], Any] | None, Any]] = {}
@@ -120,11 +121,13 @@ class _Recorder:
 
     def add_argument(self, *flags: str, **kw: Any) -> None:
         action = kw.get("action", "store")
-        if (not flags or not all(f.startswith("--") for f in flags) or not isinstance(action, str)
+        long_flags = [f for f in flags if f.startswith("--")]
+        short_flags = [f for f in flags if len(f) == 2 and f[0] == "-" and f[1] != "-"]
+        if (not long_flags or len(long_flags) + len(short_flags) != len(flags) or not isinstance(action, str)
                 or action not in ("store", "store_true", "append", "extend")
                 or set(kw) - {"action", "choices", "type", "default", "help", "metavar", "dest"}):
             raise _NotSimple
-        dest = kw.get("dest") or flags[0][2:].replace("-", "_")
+        dest = kw.get("dest") or long_flags[0][2:].replace("-", "_")
         default = kw.get("default", False if action == "store_true" else None)
         if isinstance(default, str) and (kw.get("type") or default == "==SUPPRESS=="):
             raise _NotSimple  # argparse would convert or suppress it
@@ -201,11 +204,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args: Any = fast_args(argv)
         if args is None:
-            parser = build_parser(_command_of(argv))
-            args = parser.parse_args(argv)
+            command = _command_of(argv)
+            parser = build_parser(command)
+            args, unknown = parser.parse_known_args(argv)
+            if unknown:  # argparse would blame the top-level parser: name the command's help
+                raise UsageError(f"unrecognized arguments: {' '.join(unknown)}",
+                                 hint=f"see `hotfix-guard {command + ' ' if command else ''}--help`")
             if not getattr(args, "_run", None):
-                parser.print_help()
-                return 0 if not argv else 2
+                raise UsageError("no command given",
+                                 hint=f"hotfix-guard COMMAND, one of {', '.join(COMMANDS)}; "
+                                      "see `hotfix-guard --help`")
         return int(args._run(args))
     except HotfixGuardError as exc:
         if debug:

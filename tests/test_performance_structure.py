@@ -116,11 +116,13 @@ FAST_FORMS = [
     ["check", "--select", "HG001", "--select", "branch-name", "--extend-select=HG0"],
     ["check", "--branch", "hotfix/v1.2.4-x", "--head", "abc", "--base", "def", "--output", "out.txt",
      "--config", "c.toml", "--deepen", "--debug"],
+    ["check", "-q", "--color", "never", "--statistics"],
+    ["check", "--quiet", "--color=always"],
 ]
 ARGPARSE_FORMS = [
     ["check", "--help"], ["check", "-h"], ["check", "--stag", "pre-commit"], ["check", "--stage", "nightly"],
     ["check", "--select"], ["check", "--exit-zero=1"], ["check", "positional"], ["rules"], ["--version"], [],
-    ["check", "--branch", "--stage"], ["check", "--", "x"],
+    ["check", "--branch", "--stage"], ["check", "--", "x"], ["check", "-qq"], ["check", "--color", "sometimes"],
 ]
 
 

@@ -17,6 +17,7 @@ from hotfix_guard.config import Settings, classify, find_config, load
 from hotfix_guard.errors import HotfixGuardError, UsageError
 from hotfix_guard.git import Git, RepoInfo
 from hotfix_guard.report import FORMATS, Report, exit_code, render
+from hotfix_guard.report.text import COLOR_CHOICES, use_color
 from hotfix_guard.targets.target import STAGES, Target
 
 TYPE_CHECKING = False
@@ -42,6 +43,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:  # or cli._Recorder, on t
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings (2 still means could not run)")
     p.add_argument("--deepen", action="store_true",
                    help="in a shallow clone, fetch the history the check needs (never done unless asked)")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="print the findings only: nothing when clean, no summary line")
+    p.add_argument("--color", choices=COLOR_CHOICES, default="auto",
+                   help="colour the text report: auto (a terminal, unless NO_COLOR; FORCE_COLOR forces it), "
+                        "always, never")
+    p.add_argument("--statistics", action="store_true",
+                   help="one line per rule code with its count, instead of the findings (text)")
     add_config_argument(p)
 
 
@@ -230,13 +238,18 @@ def _is_utf8(stream: Any) -> bool:
 
 def emit(reports: list[Report], args: argparse.Namespace) -> int:
     fmt = args.format
+    quiet = bool(getattr(args, "quiet", False))
+    stats = bool(getattr(args, "statistics", False))
+    if stats and fmt != "text":
+        raise UsageError(f"--statistics is a text report; it does not go with --format {fmt}",
+                         hint="drop --format, or drop --statistics")
     if args.output:
         try:
             with open(args.output, "w", encoding="utf-8", errors="backslashreplace") as fh:
-                render(reports, fmt, fh)
+                render(reports, fmt, fh, quiet=quiet, stats=stats)
         except OSError as exc:
             raise HotfixGuardError(f"cannot write --output {args.output}: {exc.strerror}") from None
-        if fmt != "text":  # still tell the person at the terminal how it went
+        if fmt != "text" and not quiet:  # still tell the person at the terminal how it went
             from hotfix_guard.report.text import summary_line
 
             for report in reports:
@@ -245,20 +258,31 @@ def emit(reports: list[Report], args: argparse.Namespace) -> int:
         if sys.stdout is None:  # started with stdout closed (`>&-`)
             raise HotfixGuardError("standard output is closed: nowhere to write the report",
                                    hint="give --output FILE")
-        color = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-        if fmt == "text" or _is_utf8(sys.stdout):
-            render(reports, fmt, sys.stdout, color=color)
-            sys.stdout.flush()
-        else:  # machine formats are UTF-8 (JSON: RFC 8259) whatever the console's encoding
-            import io
-
-            sys.stdout.flush()
-            out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", errors="backslashreplace")
-            try:
-                render(reports, fmt, out)
-                out.flush()
-            finally:
-                out.detach()  # sys.stdout keeps its buffer
+        try:
+            _write_stdout(reports, fmt, use_color(getattr(args, "color", None), sys.stdout) and fmt == "text",
+                          quiet, stats)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:  # a full disk (`> /dev/full`), a closed terminal
+            raise HotfixGuardError(f"cannot write the report: {exc.strerror or exc}",
+                                   hint="give --output FILE on a disk with room") from None
     if args.exit_zero:
         return 0
     return exit_code(reports)
+
+
+def _write_stdout(reports: list[Report], fmt: str, color: bool, quiet: bool, stats: bool) -> None:
+    if fmt == "text" or _is_utf8(sys.stdout):
+        render(reports, fmt, sys.stdout, color=color, quiet=quiet, stats=stats)
+        sys.stdout.flush()
+        return
+    # machine formats are UTF-8 (JSON: RFC 8259) whatever the console's encoding
+    import io
+
+    sys.stdout.flush()
+    out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", errors="backslashreplace")
+    try:
+        render(reports, fmt, out)
+        out.flush()
+    finally:
+        out.detach()  # sys.stdout keeps its buffer

@@ -108,12 +108,14 @@ def exit_code(reports: list[Report]) -> int:
     return 1 if any(r.errors for r in reports) else 0
 
 
-def render(reports: list[Report], fmt: str, out: IO[str], *, color: bool = False) -> None:
-    """Write the reports in a format. ``color`` only for text on a terminal."""
+def render(reports: list[Report], fmt: str, out: IO[str], *, color: bool = False, quiet: bool = False,
+           stats: bool = False) -> None:
+    """Write the reports in a format. ``color``, ``quiet`` and ``stats`` (``--statistics``)
+    shape the text; the machine formats are always whole."""
     if fmt == "text":
         from hotfix_guard.report import text
 
-        text.render(reports, out, color=color)
+        text.render(reports, out, color=color, quiet=quiet, stats=stats)
     elif fmt == "json":
         import json
 
