@@ -112,9 +112,7 @@ def test_odd_file_names_in_every_format(tmp_path: Path, stage: str) -> None:
         r.git("commit", "-q", "-m", "odd names")
     data = run_all_formats(r, "--stage", stage, "--extend-select", "HG011")
     reported = {f["path"] for f in data["findings"] if f["code"] == "HG005"}
-    from hotfix_guard.diff.hunks import display
-
-    assert {display(n) for n in ODD_NAMES} <= reported, {display(n) for n in ODD_NAMES} - reported
+    assert set(ODD_NAMES) <= reported, set(ODD_NAMES) - reported  # JSON carries the real names
     text = run_cli("check", "--stage", stage, cwd=r.path).stdout
     assert "back\\slash.py:1: HG005" in text and "tab\\tname.py:1: HG005" in text
     github = run_cli("check", "--stage", stage, "--format", "github", cwd=r.path).stdout

@@ -208,7 +208,7 @@ def whitespace_changes(f: FileDiff, consumed: set[int], diff: Diff | None = None
                 kinds = sorted({k for _, _, k in run}, key=lambda k: [r[2] for r in run].count(k), reverse=True)
                 first = run[0][1].new
                 found.append(Occurrence(
-                    "whitespace", f.shown, first,
+                    "whitespace", f.path, first,
                     f"whitespace-only change ({', '.join(kinds)}): {_plural(len(run), 'line')} "
                     f"changed only in whitespace",
                 ))
@@ -227,7 +227,7 @@ def _reflow(f: FileDiff, block: Block) -> list[Occurrence]:
     if "".join(_norm(ln.text) for ln in removed) != "".join(_norm(ln.text) for ln in added):
         return []
     return [Occurrence(
-        "whitespace", f.shown, added[0].new,
+        "whitespace", f.path, added[0].new,
         f"formatting-only change: {_plural(len(removed), 'line')} re-wrapped into "
         f"{_plural(len(added), 'line')} with the same code",
     )]
@@ -300,7 +300,7 @@ def moved_blocks(files: Iterable[FileDiff], consumed: set[int]) -> list[Occurren
                     where = (f"old lines {span} of this file" if source.file is run.file
                              else f"{source.file.shown}:{span}")
                     found.append(Occurrence(
-                        "moved-block", run.file.shown, moved[0].new,
+                        "moved-block", run.file.path, moved[0].new,
                         f"moved code: {_plural(best, 'line')} removed from {where} and added here",
                         moved[-1].new,
                     ))
@@ -452,10 +452,10 @@ def python_changes(diff: Diff, files: Iterable[FileDiff]) -> list[Occurrence]:
         for key in old.keys() & new.keys():
             before, after = old[key], new[key]
             if before.kind != after.kind and "class" not in (before.kind, after.kind):
-                found.append(Occurrence("python", f.shown, after.line,
+                found.append(Occurrence("python", f.path, after.line,
                                         f"signature of `{after.qualname}` changed: {before.kind} → {after.kind}"))
             elif before.signature != after.signature:
-                found.append(Occurrence("python", f.shown, after.line,
+                found.append(Occurrence("python", f.path, after.line,
                                         f"signature of `{after.qualname}` changed: "
                                         f"{before.signature} → {after.signature}"))
         gone = [old[k] for k in old if k not in new]
@@ -468,7 +468,7 @@ def python_changes(diff: Diff, files: Iterable[FileDiff]) -> list[Occurrence]:
             if match is not None:
                 gone.remove(before)
                 fresh.remove(match)
-                found.append(Occurrence("python", f.shown, match.line,
+                found.append(Occurrence("python", f.path, match.line,
                                         f"{before.kind} `{before.qualname}` renamed to "
                                         f"`{match.qualname.rsplit('.', 1)[-1]}`"))
         removed_all.extend((f, d) for d in gone)
@@ -484,10 +484,10 @@ def python_changes(diff: Diff, files: Iterable[FileDiff]) -> list[Occurrence]:
         if target is not None:
             g, after = target
             moved_here.add(id(after))
-            found.append(Occurrence("python", g.shown, after.line,
+            found.append(Occurrence("python", g.path, after.line,
                                     f"{before.kind} `{before.qualname}` moved here from {f.shown}"))
             continue
-        found.append(Occurrence("python", f.shown, f.new_line_for_old(before.line),
+        found.append(Occurrence("python", f.path, f.new_line_for_old(before.line),
                                 f"{before.kind} `{before.qualname}` removed"))
     return found
 

@@ -107,7 +107,7 @@ def _inline(ctx: Context, findings: list[Finding]) -> list[Suppression]:
         for line, text in items:
             for match in INLINE_RE.finditer(text):
                 codes = tuple(_normal(c) for c in re.split(r"[\s,]+", match.group(1)) if c)
-                found.append(Suppression("comment", codes, _reason(match.group(2)), path=f.shown,
+                found.append(Suppression("comment", codes, _reason(match.group(2)), path=f.path,
                                          line=line, where=f"ignore[{match.group(1).strip()}]"))
     return found
 

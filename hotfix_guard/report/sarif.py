@@ -128,13 +128,15 @@ def _descriptor(code: str, rule: type[Rule] | None, example: Finding) -> dict[st
 
 
 def _uri(path: str) -> str:
-    """A repository-relative path as a URI reference (``my file.py`` -> ``my%20file.py``).
-    The pseudo path stays as it is, as Scorecard writes it."""
+    """A repository-relative path as a URI reference: its real bytes, percent-encoded
+    (``my file.py`` -> ``my%20file.py``, a newline ``%0A``, a byte that is not UTF-8
+    ``%FF``), so two files never share a URI. The pseudo path stays as it is, as
+    Scorecard writes it."""
     if path == BRANCH_LEVEL_PATH:
         return path
     from urllib.parse import quote
 
-    return quote(clean(path), safe="/")
+    return quote(path.encode("utf-8", "surrogateescape"), safe="/")
 
 
 def _result(report: Report, f: Finding, rule_index: int, fingerprint: str) -> dict[str, Any]:

@@ -268,16 +268,16 @@ class HotfixComment(Rule):
                     if named is None:
                         yield self.finding(
                             f"the marker `{_quote(match.group())}` does not name a version X.Y.Z",
-                            path=f.shown, line=line, help=f"write it as `{wanted}`")
+                            path=f.path, line=line, help=f"write it as `{wanted}`")
                     elif version is not None and named != version and named == ctx.local_version:
                         yield self.finding(
                             f"{ctx.renamed_push()}the marker names {prefix}{named}, as the local branch does",
-                            path=f.shown, line=line,
+                            path=f.path, line=line,
                             help=f"push the branch under its own name: {ctx.push_command(ctx.pushed_from)}")
                     elif version is not None and named != version:
                         yield self.finding(
                             f"the marker names {prefix}{named}, but this hotfix is {prefix}{version}",
-                            path=f.shown, line=line, help=f"write `{wanted}`")
+                            path=f.path, line=line, help=f"write `{wanted}`")
                     else:
                         ok = True
             if ok or wrong:  # a wrong marker is reported on its line; that says it all
@@ -287,11 +287,11 @@ class HotfixComment(Rule):
             if near is not None:
                 yield self.finding(
                     f"the hotfix comment `{_quote(near[1])}` is not in the form `{wanted} <what and why>`",
-                    path=f.shown, line=near[0], help=f"write it as `{example}`")
+                    path=f.path, line=near[0], help=f"write it as `{example}`")
                 continue
             yield self.finding(
                 f"no `{wanted}` comment among the lines this change adds to {f.shown}",
-                path=f.shown, line=f.first_line,
+                path=f.path, line=f.first_line,
                 help=f"add a comment by the fix saying what it does and why, e.g. `{example}`",
             )
 
@@ -351,7 +351,7 @@ class TodoTicket(Rule):
             if todo.ticket is None:
                 yield self.finding(
                     f"{todo.word} without a ticket: `{_quote(todo.comment)}`",
-                    path=todo.file.shown, line=todo.line,
+                    path=todo.file.path, line=todo.line,
                     help=f"create the follow-up ticket and name it here, e.g. `{todo.word}: <what> (PROJ-123)`; "
                          f"tickets match `ticket-pattern` ({ctx.settings.ticket_pattern})",
                 )
@@ -440,21 +440,21 @@ class NoRefactor(Rule):
                 verb = "renamed" if old_dir == new_dir else "moved"
                 yield self.finding(
                     f"file {verb}: {_shown(f.old_path)} → {f.shown}{_similarity(f)}",
-                    path=f.shown,
+                    path=f.path,
                     help=f"keep the file where it was (git mv {_shown(f.old_path)} back); "
                          "renames belong in a normal branch",
                 )
             elif f.is_copied and not diff.is_test(f):
                 yield self.finding(
                     f"file copied: {_shown(f.old_path)} → {f.shown}{_similarity(f)}",
-                    path=f.shown,
+                    path=f.path,
                     help="duplicating a module is a refactor (or a feature); fix the original in place",
                 )
             elif f.is_deleted:
                 size = f" ({_plural(f.deleted, 'line')})" if f.deleted else ""
                 yield self.finding(
                     f"file deleted: {f.shown}{size}",
-                    path=f.shown,
+                    path=f.path,
                     help="restore it (git checkout main -- <file>); removing code belongs in a normal branch",
                 )
         line_files = [f for f in reviewed if f.is_text and not f.is_deleted and f.language is not None
@@ -585,7 +585,7 @@ class NoNewModules(Rule):
                     and not diff.is_test(f):
                 yield self.finding(
                     f"new module {f.shown}: a hotfix fixes existing code, it does not add modules",
-                    path=f.shown, line=1,
+                    path=f.path, line=1,
                     help="put the fix in the module that is broken; new modules belong in a normal branch",
                 )
 
