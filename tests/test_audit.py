@@ -53,8 +53,9 @@ def history(project: Repo) -> Repo:
 def test_json(history: Repo) -> None:
     rc, data = audit_json(history)
     assert rc == 1
+    # v1.2.2, the repository's first release, is no hotfix (SPEC §8)
     assert [h["name"] for h in data["hotfixes"]] == [
-        "v1.2.2", "v1.2.3", HOTFIX, "hotfix/v1.2.5-fix-login", "hotfix/v1.2.6-fix-search"]
+        "v1.2.3", HOTFIX, "hotfix/v1.2.5-fix-login", "hotfix/v1.2.6-fix-search"]
     assert (data["production"], data["development"], data["stage"]) == ("main", "develop", "audit")
 
     # the fixture's patch releases, made on main directly, are found by their tags
@@ -87,7 +88,7 @@ def test_json(history: Repo) -> None:
 
     assert [(f["code"], f["ref"]) for f in data["findings"]] == [
         ("HG008", "hotfix/v1.2.5-fix-login"), ("HG009", "hotfix/v1.2.5-fix-login")]
-    assert data["summary"] == {"errors": 2, "warnings": 0, "suppressed": 0, "hotfixes": 5}
+    assert data["summary"] == {"errors": 2, "warnings": 0, "suppressed": 0, "hotfixes": 4}
 
 
 def test_text_table(history: Repo) -> None:
@@ -104,7 +105,7 @@ def test_text_table(history: Repo) -> None:
     assert "not merged" in row
     assert any(line.startswith("hotfix/v1.2.5-fix-login: HG008 [error] merged-into-both:") for line in lines)
     assert any(line.startswith("  help:") for line in lines)
-    assert lines[-1] == "5 hotfixes: 4 in main, 3 also in develop; 2 problems in 1 hotfix"
+    assert lines[-1] == "4 hotfixes: 3 in main, 2 also in develop; 2 problems in 1 hotfix"
     assert "\x1b[" not in proc.stdout
 
 
@@ -124,7 +125,7 @@ def test_clean_history_exits_0(project: Repo) -> None:
     project.git("branch", "-D", HOTFIX)
     proc = run_cli("audit", cwd=project.path)
     assert proc.returncode == 0, proc.stdout
-    assert proc.stdout.splitlines()[-1] == "3 hotfixes: 3 in main, 3 also in develop; no problems"
+    assert proc.stdout.splitlines()[-1] == "2 hotfixes: 2 in main, 2 also in develop; no problems"
 
 
 def test_no_hotfixes(repo: Repo) -> None:
@@ -145,7 +146,7 @@ def test_since(history: Repo) -> None:
     rc, data = audit_json(history, "--since", "2099-01-01")
     assert rc == 0 and [h["name"] for h in data["hotfixes"]] == ["hotfix/v1.2.6-fix-search"]
     _, data = audit_json(history, "--since", "2000-01-01")
-    assert len(data["hotfixes"]) == 5
+    assert len(data["hotfixes"]) == 4
 
 
 def test_since_errors(history: Repo) -> None:
@@ -200,7 +201,7 @@ def test_output_file(history: Repo, tmp_path: Path) -> None:
     out = tmp_path / "audit.json"
     proc = run_cli("audit", "--format", "json", "--output", str(out), cwd=history.path)
     assert proc.returncode == 1 and proc.stdout == ""
-    assert len(json.loads(out.read_text())["hotfixes"]) == 5
+    assert len(json.loads(out.read_text())["hotfixes"]) == 4
 
 
 def test_squash_rebase_and_cherry_pick_history(project: Repo) -> None:

@@ -182,9 +182,12 @@ def test_rebase_merged_into_main(project: Repo) -> None:
     project.git("branch", "-D", HOTFIX)
     assert check(project)[:2] == (0, [])
     _, data = audit_json(project)
-    h = by_name(data, "v1.2.4")
-    assert h["production"]["how"] == "commit"
-    assert h["development"]["how"] == "cherry-pick"
+    # known by its merge into develop, which names it; production has its rebased copies
+    h = by_name(data, HOTFIX)
+    assert h["found_by"] == ["merge", "squash", "tag"]
+    assert h["production"]["how"] == "commit" and h["tag"]["state"] == "ok"
+    assert h["development"]["how"] == "merge"
+    assert [x["name"] for x in data["hotfixes"]] == ["v1.2.3", HOTFIX]
 
 
 def test_rebase_merged_into_develop(project: Repo) -> None:

@@ -1,7 +1,7 @@
 """``hotfix-guard audit``: every hotfix in the repository's history.
 
-For each hotfix (found by its merge into production, its patch-release tag, its
-branch): its version, its tag (annotated?), when and how it reached production and
+For each hotfix (recognised as :mod:`hotfix_guard.history.hotfixes` says: its merge,
+its branch, its squash commit, its patch-release tag): its version, its tag (annotated?), when and how it reached production and
 development (or the open release branch), whether its branch is deleted, and the days
 between the two merges. Exit 1 when any hotfix breaks HG008 merged-into-both or HG009
 hotfix-tagged (as selected in config), 0 otherwise, 2 when it cannot run.
@@ -87,13 +87,9 @@ def audit(git: Any, settings: Any, *, since: str | None = None,
     history.resolve(h for h in hotfixes if h.production is not None)
     findings: dict[int, list[Finding]] = {}
     for h in hotfixes:
-        found = []
-        for code in CODES:
-            if code not in enabled:
-                continue
-            problem = history.merged_into_both(h) if code == "HG008" else history.tagged(h)
-            if problem:
-                found.append(rules[code].finding(problem.message, ref=h.name, help=problem.help))
+        verdict = history.verdict(h, codes=enabled)
+        found = [rules[code].finding(verdict.problems[code].message, ref=h.name, help=verdict.problems[code].help)
+                 for code in CODES if code in verdict.problems]
         if found:
             findings[id(h)] = found
     return Audit(history, hotfixes, findings, skipped, since)
@@ -207,7 +203,7 @@ def _landing(landing: Landing | None) -> dict[str, Any] | None:
 
 def hotfix_dict(result: Audit, h: Hotfix) -> dict[str, Any]:
     history = result.history
-    tag = history.tags.get(f"{history.settings.tag_prefix}{h.version}") if h.version else None
+    tag = h.tag
     has_targets = history.dev is not None or bool(history.releases)
     return {
         "name": h.name,
@@ -228,6 +224,7 @@ def hotfix_dict(result: Audit, h: Hotfix) -> dict[str, Any]:
         "branch_exists": {"local": bool(h.local), "remote": bool(h.remote)},
         "days_to_development": history.days_to_development(h),
         "findings": [f.code for f in result.of(h)],
+        "unreadable": h.unreadable,
     }
 
 
@@ -272,7 +269,7 @@ def rows(result: Audit) -> tuple[list[str], list[list[str]]]:
     table = []
     for h in result.hotfixes:
         state = history.tag_state(h)
-        tag_name = f"{history.settings.tag_prefix}{h.version}" if h.version else "-"
+        tag_name = h.tag.name if h.tag else f"{history.settings.tag_prefix}{h.version}" if h.version else "-"
         tag = {"ok": tag_name, "none": "-", "missing": "missing"}.get(state, f"{tag_name} ({state})")
         prod = (f"{_day(h.production.date)} {short(h.production.commit)} {h.production.how}"
                 if h.production else "not merged")
@@ -296,7 +293,7 @@ def rows(result: Audit) -> tuple[list[str], list[list[str]]]:
             where = [w for w, sha in (("local", h.local), (history.settings.remote, h.remote)) if sha]
             branch = "exists (" + ", ".join(where) + ")"
         days = history.days_to_development(h)
-        issues = " ".join(f.code for f in result.of(h)) or "-"
+        issues = " ".join(f.code for f in result.of(h)) or ("unreadable" if h.unreadable else "-")
         table.append([h.name, str(h.version) if h.version else "-", tag, prod, dev, branch,
                       "-" if days is None else f"{days:g}", issues])
     return header, table
@@ -309,12 +306,15 @@ def summary(result: Audit) -> str:
     both = sum(1 for h in result.hotfixes if h.production and (h.development or h.release))
     problems = sum(len(result.of(h)) for h in result.hotfixes)
     bad = sum(1 for h in result.hotfixes if result.of(h))
+    unreadable = sum(1 for h in result.hotfixes if h.unreadable)
     text = (f"{n} hotfix{'es' if n != 1 else ''}"
             f"{' since ' + result.since if result.since else ''}: {landed} in {history.prod.name}, "
             f"{both} also in {history.dev.name if history.dev else 'development'}")
+    if unreadable:
+        text += f"; {unreadable} could not be read, so not judged"
     if problems:
         return text + f"; {problems} problem{'s' if problems != 1 else ''} in {bad} hotfix{'es' if bad != 1 else ''}"
-    return text + "; no problems"
+    return text + "; no problems" + (" among the others" if unreadable else "")
 
 
 def render_text(result: Audit, out: IO[str], *, color: bool = False) -> None:
@@ -343,6 +343,9 @@ def render_text(result: Audit, out: IO[str], *, color: bool = False) -> None:
             console.print(f"[cyan]{escape(f.ref or '')}[/]: [bold red]{escape(headline)}[/]")
             if help_:
                 console.print(f"  [green]help:[/] {escape(help_)}")
+        for h in result.hotfixes:
+            if h.unreadable:
+                console.print(f"[cyan]{escape(h.name)}[/]: [yellow]not judged: {escape(h.unreadable)}[/]")
         for code, why in result.skipped:
             console.print(f"[dim]skipped {code}: {escape(why)}[/]")
         console.print(f"[{'bold red' if findings else 'bold green'}]{escape(summary(result))}[/]")
@@ -356,6 +359,9 @@ def render_text(result: Audit, out: IO[str], *, color: bool = False) -> None:
         out.write(f"{f.ref}: {headline}\n")
         if help_:
             out.write(f"  help: {help_}\n")
+    for h in result.hotfixes:
+        if h.unreadable:
+            out.write(f"{h.name}: not judged: {h.unreadable}\n")
     for code, why in result.skipped:
         out.write(f"skipped {code}: {why}\n")
     out.write(summary(result) + "\n")

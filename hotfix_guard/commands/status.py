@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from hotfix_guard.config import Settings
     from hotfix_guard.engine.context import Context
     from hotfix_guard.git import Git
-    from hotfix_guard.history.hotfixes import History, Hotfix
+    from hotfix_guard.history.hotfixes import History, Hotfix, Verdict
 
 DONE, NOT_DONE, NOT_CHECKABLE = "done", "not-done", "not-checkable"
 
@@ -122,6 +122,7 @@ def checklist(git: Git, info: Any, settings: Settings, name: str | None,
     history = History(git, settings, refs.production, refs.development, refs.releases)
     h = _pick(git, info, settings, history, name)
     history.resolve([h])
+    verdict = history.verdict(h)  # the same verdict audit gives
     prod = history.prod.name
     dev = history.dev.name if history.dev else settings.development_branch
     remote = settings.remote
@@ -168,7 +169,7 @@ def checklist(git: Git, info: Any, settings: Settings, name: str | None,
     add(s, "smoke-tests", "Smoke tests passed", NOT_CHECKABLE, never)
 
     s = "Deployment"
-    add(s, "tagged", f"Tagged {settings.tag_prefix}{h.version or 'X.Y.Z'} (annotated)", *_tagged(history, h),
+    add(s, "tagged", f"Tagged {settings.tag_prefix}{h.version or 'X.Y.Z'} (annotated)", *_tagged(history, h, verdict),
         rule="HG009")
     add(s, "production-deployed", "Production deployment successful", NOT_CHECKABLE, never)
     add(s, "monitoring", "Monitoring shows issue resolved", NOT_CHECKABLE, never)
@@ -184,7 +185,7 @@ def checklist(git: Git, info: Any, settings: Settings, name: str | None,
         ref = h.branch or short(h.tip)
         add(s, "merged-production", f"Merged to {prod}", NOT_DONE,
             f"run `git checkout {prod} && git merge --no-ff {ref}`")
-    merged_back = rules.run("HG008")[:2] if fresh else _merged_back(history, h)
+    merged_back = rules.run("HG008")[:2] if fresh else _merged_back(history, h, verdict)
     add(s, "merged-development", f"Merged to {dev}" + (" (or the open release branch)" if history.releases else ""),
         *merged_back, rule="HG008")
     add(s, "branch-deleted", "Hotfix branch deleted", *_deleted(h, prod, dev, remote, has_remote))
@@ -229,19 +230,21 @@ def _day(ts: int) -> str:
     return dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%d")
 
 
-def _tagged(history: History, h: Hotfix) -> tuple[str, str]:
+def _tagged(history: History, h: Hotfix, verdict: Verdict) -> tuple[str, str]:
     from hotfix_guard.history.hotfixes import short
 
     p = history.settings.tag_prefix
-    if h.version is None:
-        return NOT_CHECKABLE, "the branch name has no version"
     if h.production is not None:
-        problem = history.tagged(h)
+        if "HG009" in verdict.skipped:
+            return NOT_CHECKABLE, verdict.skipped["HG009"]
+        problem = verdict.problems.get("HG009")
         if problem:
             return NOT_DONE, problem.message
-        tag = history.tags[f"{p}{h.version}"]
-        return DONE, f"{tag.name} on {short(tag.commit)}"
-    tag = history.tags.get(f"{p}{h.version}")
+        assert h.tag is not None
+        return DONE, f"{h.tag.name} on {short(h.tag.commit)}"
+    if h.version is None:
+        return NOT_CHECKABLE, "the branch name has no version"
+    tag = h.tag
     if tag is None:
         return NOT_DONE, (f"no tag {p}{h.version} yet: tag what you deploy, "
                           f"git tag -a {p}{h.version} -m \"Hotfix {p}{h.version}: <what it fixes>\"")
@@ -266,18 +269,20 @@ def _contains(history: History, outer: str, inner: str) -> bool:
     return False
 
 
-def _merged_back(history: History, h: Hotfix) -> tuple[str, str]:
+def _merged_back(history: History, h: Hotfix, verdict: Verdict) -> tuple[str, str]:
     from hotfix_guard.history.hotfixes import short
 
-    if history.dev is None and not history.releases:
+    if "HG008" in verdict.skipped:
+        return NOT_CHECKABLE, verdict.skipped["HG008"]
+    if not history.targets:
         return NOT_CHECKABLE, "no development branch found"
+    problem = verdict.problems.get("HG008")
+    if problem:
+        return NOT_DONE, problem.message
     got = h.development or h.release
     if got is not None:
         return DONE, f"{got.branch}: {got.how} {short(got.commit)} on {_day(got.date)}"
-    if h.production is not None:
-        problem = history.merged_into_both(h)
-        return NOT_DONE, problem.message if problem else ""
-    target = history.releases[0].name if history.releases else history.dev.name  # type: ignore[union-attr]
+    target = history.targets[0].name
     return NOT_DONE, (f"not yet; once it is in {history.prod.name}: git checkout {target} && "
                       f"git merge --no-ff {h.branch or short(h.tip)}")
 

@@ -1,31 +1,39 @@
 """Every hotfix in the repository's history, and where each one went.
 
 Shared by HG008 merged-into-both, HG009 hotfix-tagged, ``hotfix-guard status`` and
-``hotfix-guard audit``.
+``hotfix-guard audit``: each hotfix gets one :meth:`History.verdict`, whoever asks.
 
-How a hotfix is found
----------------------
-- by its merge: a merge commit on production's first-parent line whose subject names a
-  hotfix branch (``Merge branch 'hotfix/v1.2.4-…'``, ``Merge pull request #12 from
-  org/hotfix/v1.2.4-…``, GitLab's ``… into 'main'``, Bitbucket's ``Merged in hotfix/…``),
-  or whose second parent is the tip of a hotfix branch that still exists;
-- by its patch-release tag: ``vX.Y.Z`` with Z > 0;
-- by its branch: ``hotfix/*``, local or remote-tracking, merged or not yet.
+How a hotfix is recognised (SPEC §8), in this order
+---------------------------------------------------
+1. by a merge of a ``hotfix/…`` branch into production (or into development or a
+   release branch): any merge commit whose subject names a hotfix branch as the branch
+   merged (``Merge branch 'hotfix/v1.2.4-…'``, ``Merge pull request #12 from
+   org/hotfix/…``, GitLab's ``… into 'main'``, Bitbucket's ``Merged in hotfix/…``), or
+   whose second parent is the tip of a hotfix branch that still exists. Merges off
+   production's first-parent line count (production fast-forwarded onto develop later);
+2. by its branch: ``hotfix/*``, local or remote-tracking, merged or not yet;
+3. by a squash or rebase commit on production's first-parent line that names a hotfix
+   branch, or the word hotfix and a version, in its subject, or whose change adds
+   ``HOTFIX vX.Y.Z:`` markers;
+4. by a patch-release tag that none of those explains, that does not sit on a release
+   (a merge of a branch that is not a hotfix branch, a commit of development or of an
+   open release branch) and that is not the repository's first release tag.
 
-They are joined by branch name, and tags by version. A hotfix that reached production
-without leaving ancestry (squash, rebase, cherry-pick) is recognised by patch
-equivalence (``git patch-id --stable``), as is one that reached development that way.
+Tags join hotfixes by commit first (the tag is on the hotfix's merge, tip or squash
+commit, or on a later production commit that contains it with no other release in
+between), by version second. A hotfix branch whose tip is a commit production already
+had, and that carries neither its own tag nor its own markers, has landed nothing.
 
 How many git processes
 ----------------------
 A fixed number, whatever the number of commits, tags or hotfixes: one ``for-each-ref``
-for tags and hotfix branches, one ``rev-list`` for the whole graph (production,
-development, open release branches, tag and branch tips: parents and dates), one
-``git log --first-parent --merges`` for the subjects of production's merges, and, only
-when some hotfix left no ancestry, one ``diff-tree --stdin`` (patches and full messages
-of the candidates) piped into one ``patch-id`` per round: at most two rounds, one for
-hotfixes whose branch is not in production (did it land by squash or rebase?), one for
-landed hotfixes not in development by ancestry. Ancestry questions are answered in
+for tags and hotfix branches, one ``rev-list`` for the whole graph (parents, dates and
+subjects), one ``git log -G`` for the ``HOTFIX`` markers on production's first-parent
+line, and, only when some hotfix left no ancestry, one ``diff-tree --stdin`` (patches and
+full messages of the candidates) piped into one ``patch-id`` per round: at most two
+rounds, one for hotfixes whose branch is not in production (did it land by squash or
+rebase?), one for landed hotfixes not in development by ancestry. (An object git cannot
+read costs a few more ``diff-tree`` runs to find it.) Ancestry questions are answered in
 Python from the graph: each branch's first-parent line is walked once and every commit
 is labelled with the first first-parent commit that contains it, so "is X in develop"
 is a dict lookup and "when did X reach develop" an index.
@@ -36,7 +44,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable, NamedTuple
+from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence
 
 from hotfix_guard.errors import GitError
 from hotfix_guard.git import records
@@ -55,12 +63,30 @@ DAY = 86_400
 CLOCK_SKEW = 3_600
 LANDING_WINDOW = 90 * DAY  # how long after its last commit a hotfix is looked for in production
 SEGMENT_LIMIT = 100  # the most first-parent commits one rebased hotfix is taken to span
+ANCESTRY_LIMIT = 50_000  # the most commits walked to tell the history of one commit off production
 SHORT = 7
+CODES = ("HG008", "HG009")
 _CHERRY_RE = re.compile(r"\(cherry picked from commit ([0-9a-f]{40})\)")
+_VERSION = r"(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)(?:\.(?:0|[1-9]\d*))?"
+_HOTFIX_WORD = re.compile(r"\bhot[-_ ]?fix(?:es)?\b", re.IGNORECASE)
+# the branch a merge subject says it merges: git, GitHub, Bitbucket
+_SOURCE_RES = (
+    re.compile(r"^Merge (?:remote-tracking )?branch '([^']+)'"),
+    re.compile(r"^Merge (?:remote-tracking )?branch \"([^\"]+)\""),
+    re.compile(r"^Merge pull request #\d+ from ([^\s/]+/)?(\S+)"),
+    re.compile(r"^Merged in (\S+)"),
+    re.compile(r"^Merge branch (\S+)"),
+)
+_TARGET_RE = re.compile(r"\binto\s+['\"]?([^\s'\"]+)['\"]?\s*$")
 
 
 def short(sha: str | None) -> str:
     return sha[:SHORT] if sha else "-"
+
+
+def is_patch(version: Version | None) -> bool:
+    """A patch release: the last part of the version is not 0 (``1.2.4``, ``0.1.7.1``)."""
+    return version is not None and version[-1] > 0
 
 
 # -- refs ------------------------------------------------------------------------------
@@ -119,18 +145,20 @@ class Landing(NamedTuple):
     """Where and how a hotfix reached a branch."""
 
     branch: str
-    commit: str  # the first-parent commit of that branch that brought it
-    index: int  # its position on the first-parent line
-    date: int  # its commit date
+    commit: str  # the commit of that branch that brought it (its merge, or a first-parent commit)
+    index: int  # the position on the first-parent line of the commit that brought it
+    date: int  # that first-parent commit's date
     how: str  # merge | fast-forward | commit | squash | cherry-pick
 
 
 @dataclass
 class Hotfix:
-    branch: str | None  # hotfix/v1.2.4-fix-payment-crash; None when found by tag alone
+    branch: str | None  # hotfix/v1.2.4-fix-payment-crash; None when its branch name is not known
     version: Version | None
-    found_by: list[str] = field(default_factory=list)  # "merge", "tag", "branch"
-    merges: list[str] = field(default_factory=list)  # production merges naming it, newest first
+    found_by: list[str] = field(default_factory=list)  # "merge", "branch", "squash", "tag"
+    merges: list[str] = field(default_factory=list)  # merges of it into production, newest first
+    back_merges: list[str] = field(default_factory=list)  # merges of it into development/release
+    squashes: list[str] = field(default_factory=list)  # production commits naming it, newest first
     tag: Tag | None = None
     local: str | None = None  # tip of the local branch, if it exists
     remote: str | None = None  # tip of the remote-tracking branch, if it exists
@@ -143,7 +171,9 @@ class Hotfix:
     release: Landing | None = None  # the open release branch it reached
     partial: dict[str, tuple[int, int]] = field(default_factory=dict)  # branch -> (copied, total)
     missing: dict[str, list[str]] = field(default_factory=dict)  # branch -> commits not copied there
+    unreadable: str | None = None  # why git could not read what judging it needs
     resolved: bool = False
+    label: str | None = None  # the name of a hotfix known by neither branch nor tag
 
     @property
     def name(self) -> str:
@@ -151,6 +181,8 @@ class Hotfix:
             return self.branch
         if self.tag:
             return self.tag.name
+        if self.label:
+            return self.label
         return str(self.version) if self.version else "?"
 
     @property
@@ -165,6 +197,19 @@ class Hotfix:
 class _Problem(NamedTuple):
     message: str
     help: str
+
+
+class Verdict(NamedTuple):
+    """HG008's and HG009's word on one hotfix: a problem, or None; a rule that cannot
+    tell is in ``skipped`` with its reason. ``audit``, ``status`` and ``check`` all ask
+    :meth:`History.verdict` for it."""
+
+    problems: dict[str, _Problem]  # code -> problem
+    skipped: dict[str, str]  # code -> why it cannot be told
+
+    @property
+    def judged(self) -> bool:
+        return not self.skipped
 
 
 class History:
@@ -196,6 +241,7 @@ class History:
         self.development_branch = development
         self.bound = bound
         self.tags, self.branch_refs = refs if refs is not None else load_refs(git, settings)
+        releases = list(releases)
         prod_head = production_head or production.sha
         dev_head = development_head or (development.sha if development else None)
         heads = [prod_head, dev_head, *(r.sha for r in releases), *extra]
@@ -204,13 +250,34 @@ class History:
         if bound:
             heads.append(f"^{bound}")
         self.graph = Graph.load(git, heads)
-        self.graph.load_subjects(git, prod_head, bound)
         self.prod = Line(self.graph, production.name, prod_head)
         self.dev = Line(self.graph, development.name, dev_head) if development and dev_head else None
-        self.releases = [Line(self.graph, r.name, r.sha) for r in releases if r.sha not in self.prod]
+        # open: it has commits of its own that production does not (SPEC: a release branch
+        # merged long ago and never deleted is finished)
+        self.releases = [Line(self.graph, r.name, r.sha) for r in releases if self._has_own_commits(r.sha)]
+        # the lines a landed hotfix must also reach (HG008): the open release branches, then development
+        self.targets: list[Line] = [t for t in (*self.releases, self.dev) if t is not None]
+        self.markers = _markers(git, prod_head, bound, settings.tag_prefix)
         # patch ids by (commit, None) or (top, base), and full messages, read with the patches
         self._pids, self._bodies = patches if patches is not None else ({}, {})
+        self._unreadable: dict[str, str] = {}  # commit -> why git could not read it
         self.hotfixes = self._discover()
+
+    def _has_own_commits(self, head: str) -> bool:
+        """Does ``head`` hold a commit (not a merge) that production does not?"""
+        graph, prod = self.graph, self.prod
+        stack, seen = [head], {head}
+        while stack:
+            sha = stack.pop()
+            if sha in prod or sha not in graph.parents:
+                continue
+            if not graph.is_merge(sha):
+                return True
+            for p in graph.parents[sha]:
+                if p not in seen:
+                    seen.add(p)
+                    stack.append(p)
+        return False
 
     # -- discovery -------------------------------------------------------------------------
 
@@ -218,11 +285,13 @@ class History:
         settings, graph, prod = self.settings, self.graph, self.prod
         prefix, tag_prefix = settings.hotfix_prefix, settings.tag_prefix
         by_branch: dict[str, Hotfix] = {}
+        result: list[Hotfix] = []
 
         def entry(branch: str) -> Hotfix:
             h = by_branch.get(branch)
             if h is None:
                 h = by_branch[branch] = Hotfix(branch, parse_hotfix_branch(branch, prefix, tag_prefix).version)
+                result.append(h)
             return h
 
         tips: dict[str, list[str]] = {}
@@ -230,22 +299,24 @@ class History:
             for sha in refs.values():
                 tips.setdefault(sha, []).append(name)
 
-        # 1. merges on production's first-parent line (newest first)
-        for sha in reversed(prod.fp):
-            ps = graph.parents.get(sha, ())
-            if len(ps) < 2:
-                continue
+        # 1. merges of hotfix branches, wherever they are (newest first)
+        merges = [sha for sha, ps in graph.parents.items() if len(ps) > 1]
+        merges.sort(key=lambda m: (prod.label.get(m, len(prod.fp)), graph.commit_date.get(m, 0)), reverse=True)
+        for sha in merges:
             subject = graph.subject(sha)
             name = branch_in_message(subject, prefix)
             if name is None:
-                named = tips.get(ps[1])
+                named = tips.get(graph.parents[sha][1])
                 name = named[0] if named else None
             if name is None:
                 continue
+            into = self._merge_target(sha, subject)
+            if into is None:
+                continue  # into a feature branch, or another hotfix branch
             h = entry(name)
             if "merge" not in h.found_by:
                 h.found_by.append("merge")
-            h.merges.append(sha)
+            (h.merges if into == "production" else h.back_merges).append(sha)
             if h.version is None:
                 h.version = version_in_message(subject, tag_prefix)
 
@@ -255,59 +326,103 @@ class History:
             h.local, h.remote = refs.get("local"), refs.get("remote")
             h.found_by.append("branch")
 
-        # 3. patch-release tags
-        by_version: dict[Version, list[Hotfix]] = {}
-        for h in by_branch.values():
+        # 3. squash and rebase commits on production that name a hotfix or carry its markers
+        by_version: dict[Version, Hotfix] = {}
+        for h in result:
             if h.version is not None:
-                by_version.setdefault(h.version, []).append(h)
-        result = list(by_branch.values())
-        for tag in self.tags.values():
-            if tag.version is None:
+                by_version.setdefault(h.version, h)
+        for sha in reversed(prod.fp):
+            if graph.is_merge(sha):
                 continue
-            owners = by_version.get(tag.version)
-            if owners:
-                for h in owners:
-                    h.tag = tag
-                    if "tag" not in h.found_by:
-                        h.found_by.append("tag")
-            elif tag.version.patch > 0:
-                h = Hotfix(None, tag.version, ["tag"], tag=tag)
-                result.append(h)
-                by_version[tag.version] = [h]
+            subject = graph.subject(sha)
+            name = branch_in_message(subject, prefix)
+            version = subject_version(subject, tag_prefix) if name is None else None
+            if name is None and version is None:
+                found = self.markers.get(sha, ())
+                version = found[0] if len(found) == 1 else None
+            if name is not None:
+                h = entry(name)
+            elif version is not None:
+                h = by_version.get(version) or Hotfix(None, version, label=f"{tag_prefix}{version}")
+                if h not in result:
+                    result.append(h)
+                    by_version[version] = h
+            else:
+                continue
+            h.squashes.append(sha)
+            if "squash" not in h.found_by:
+                h.found_by.append("squash")
+
+        for h in result:
+            self._place(h)
+
+        # 4. tags: by commit, by version, by containment; what is left, and is no
+        # release, is a hotfix of its own
+        result += self._join_tags(result)
 
         self._boundaries = {prod.label[t.commit] for t in self.tags.values()
                             if t.version is not None and t.commit in prod}
-        for h in result:
-            self._place(h)
         self._boundaries |= {h.production.index for h in result if h.production}
         for h in result:
-            if h.production and h.production.how in ("fast-forward", "commit") and h.merges == []:
+            if h.production and h.production.how == "commit" and not h.merges and not h.squashes:
                 self._segment(h)  # now that every landing is known
-        if any(h.production is None and h.tip for h in result):
-            self._land_by_patch([h for h in result if h.production is None and h.tip])
+        waiting = [h for h in result if h.production is None and h.tip]
+        if waiting:
+            self._land_by_patch(waiting)
         result.sort(key=self._order)
         return result
 
+    def _merge_target(self, merge: str, subject: str) -> str | None:
+        """Where a hotfix merge went: "production", "back" (development, a release
+        branch), or None (anything else). A subject that names no target (a pull
+        request's) went where the merge is."""
+        settings = self.settings
+        match = _TARGET_RE.search(subject)
+        if match is None:
+            if merge in self.prod or self.dev is None or merge not in self.dev:
+                return "production"
+            return "back"
+        target = match.group(1).removeprefix("refs/heads/")
+        if target in (self.prod.name, settings.production_branch, "main", "master"):
+            return "production"
+        if (self.dev is not None and target == self.dev.name) or target == settings.development_branch \
+                or target.startswith(settings.release_prefix) or target in ("develop", "development"):
+            return "back"
+        return None
+
     def _order(self, h: Hotfix) -> tuple:
         landed = h.production.index if h.production else len(self.prod.fp)
-        return (landed, h.version or Version(0, 0, 0), h.name)
+        return (landed, tuple(h.version or ()), h.name)
 
     def _place(self, h: Hotfix) -> None:
         """Tip, own commits and production landing, from ancestry alone."""
         prod, graph = self.prod, self.graph
-        if h.merges:
-            merge = h.merges[0]
-            i = prod.index[merge]
-            h.tip = graph.parents[merge][1]
-            h.change = self._own(prod.newly(i), exclude=merge)
-            h.base = graph.parents[merge][0]
-            h.production = Landing(prod.name, merge, i, prod.date(i), "merge")
+        if any(m in prod for m in h.merges):
+            self._place_merged(h)
+            return
+        if h.squashes and not self._own_tip(h):
+            top = h.squashes[0]
+            i = prod.index[top]
+            how = "squash" if len(h.squashes) == 1 else "commit"
+            h.production = Landing(prod.name, top, i, prod.date(i), how)
+            merged = h.merges or h.back_merges
+            tip = graph.parents[merged[0]][1] if merged else h.local or h.remote
+            if tip is not None and tip not in prod:
+                h.tip = tip
+                h.change, h.base = self._outside(tip, prod)
+                h.production_change = list(h.squashes)
+            else:
+                h.tip, h.change = top, list(h.squashes)
+                h.base = (graph.parents.get(h.squashes[-1]) or (None,))[0]
+            return
+        if h.merges or h.back_merges:
+            self._place_merged(h)
             return
         tip = h.local or h.remote or (h.tag.commit if h.tag else None)
         if tip is None or tip not in graph.parents:
             return  # only behind the bound: older than anything judged
         h.tip = tip
-        if tip in prod and "branch" in h.found_by and self._fresh(h, tip):
+        if tip in prod and h.exists and not self._own_tip(h):
             return  # a branch just cut from production: nothing of its own yet
         if tip in prod:
             i = prod.label[tip]
@@ -322,22 +437,185 @@ class History:
                 h.base = graph.parents[top][0]
                 h.production = Landing(prod.name, top, i, prod.date(i), "merge")
             else:
-                how = "fast-forward" if "branch" in h.found_by else "commit"
+                how = "fast-forward" if h.exists else "commit"
                 h.production = Landing(prod.name, top, i, prod.date(i), how)
                 h.change, h.base = [tip], (graph.parents[tip] or (None,))[0]
         else:
             h.change, h.base = self._outside(tip, prod)
 
-    def _fresh(self, h: Hotfix, tip: str) -> bool:
-        """Is the branch's tip a commit production had before the hotfix began? A hotfix
-        that arrived by fast-forward ends on a commit of its own; a branch that points at a
-        merge (another hotfix's, a release's) or at another release's tag has none yet."""
-        if h.tag is not None and h.tag.commit == tip:
+    def _place_merged(self, h: Hotfix) -> None:
+        """A hotfix with merges: its tip is what its newest merge into production merged
+        (else its newest merge into development); it reached production where that tip
+        did, through the merge itself when the merge is in production."""
+        prod, graph = self.prod, self.graph
+        in_prod = [m for m in h.merges if m in prod]
+        merge = in_prod[0] if in_prod else (h.merges or h.back_merges)[0]
+        h.tip, h.base = graph.parents[merge][1], graph.parents[merge][0]
+        if in_prod:
+            i = prod.label[merge]
+            if prod.index.get(merge) == i:
+                h.change = self._own(prod.newly(i), exclude=merge)
+            else:  # off the first-parent line: production was fast-forwarded past it
+                h.change = self._between(h.tip, h.base)
+            h.production = Landing(prod.name, merge, i, prod.date(i), "merge")
+        elif h.tip in prod:  # production got it another way (its merge into development)
+            i = prod.label[h.tip]
+            top = prod.fp[i]
+            h.change = self._between(h.tip, h.base)
+            h.production = Landing(prod.name, top, i, prod.date(i), "fast-forward" if top == h.tip else "merge")
+        else:
+            h.change, _ = self._outside(h.tip, prod)
+
+    def _own_tip(self, h: Hotfix) -> bool:
+        """Is the branch's tip a commit of the hotfix's own? A branch that points at a
+        commit production already had is a hotfix just begun, unless that commit carries
+        the hotfix's own tag or ``HOTFIX`` marker, or names it (a fast-forward)."""
+        tip = h.local or h.remote
+        if tip is None:
             return False
-        if self.graph.is_merge(tip):
+        if tip in h.squashes:
             return True
-        return any(t.commit == tip and t.version is not None and t.version != h.version
-                   for t in self.tags.values())
+        if h.version is None or self.graph.is_merge(tip):
+            return False
+        if any(t.commit == tip and t.version == h.version for t in self.tags.values()):
+            return True
+        return h.version in self.markers.get(tip, ())
+
+    def _between(self, tip: str, base: str | None) -> list[str]:
+        """The commits (no merges) of ``tip`` that ``base`` does not have, newest first."""
+        graph, prod = self.graph, self.prod
+        if base is None:
+            below: set[str] | None = set()
+        elif base in prod:
+            below = None  # asked of production's labels
+        else:
+            below = self._ancestors(base)
+        own: list[str] = []
+        stack, seen = [tip], {tip}
+        while stack and len(own) < 10 * SEGMENT_LIMIT:
+            sha = stack.pop()
+            if sha == base or (below is not None and sha in below) or (
+                    below is None and sha in prod and prod.contains(base, sha)):  # type: ignore[arg-type]
+                continue
+            if not graph.is_merge(sha):
+                own.append(sha)
+            for p in graph.parents.get(sha, ()):
+                if p not in seen:
+                    seen.add(p)
+                    stack.append(p)
+        own.sort(key=lambda c: graph.commit_date.get(c, 0), reverse=True)
+        return own
+
+    def _ancestors(self, sha: str) -> set[str]:
+        parents = self.graph.parents
+        seen = {sha}
+        stack = [sha]
+        while stack and len(seen) < ANCESTRY_LIMIT:
+            for p in parents.get(stack.pop(), ()):
+                if p not in seen:
+                    seen.add(p)
+                    stack.append(p)
+        return seen
+
+    # -- tags ------------------------------------------------------------------------------
+
+    def _join_tags(self, hotfixes: list[Hotfix]) -> list[Hotfix]:
+        """Give each hotfix its tag: by commit first, by version second, then a patch tag
+        on a later production commit that contains a hotfix with no tag of its own.
+        Returns the hotfixes known by their tag alone."""
+        tags = sorted((t for t in self.tags.values() if t.version is not None),
+                      key=lambda t: (self.graph.commit_date.get(t.commit, t.date), t.name))
+        if not tags:
+            return []
+        at: dict[str, Hotfix] = {}
+        for h in hotfixes:
+            for sha in (*h.merges, *h.squashes, h.tip, h.production.commit if h.production else None):
+                if sha and (sha not in at or at[sha].version != h.version):
+                    at.setdefault(sha, h)
+        by_version: dict[Version, list[Hotfix]] = {}
+        for h in hotfixes:
+            if h.version is not None:
+                by_version.setdefault(h.version, []).append(h)
+        left: list[Tag] = []
+        for tag in tags:
+            owner = at.get(tag.commit)
+            if owner is not None and (owner.version is None or owner.version == tag.version):
+                self._give(owner, tag)
+            elif tag.version in by_version:
+                for h in by_version[tag.version]:
+                    if h.tag is None:
+                        self._give(h, tag)
+            elif owner is None:
+                left.append(tag)
+        first = tags[0].version  # the oldest release: never a hotfix
+        own: list[Hotfix] = []
+        for tag in left:
+            if not is_patch(tag.version) or tag.version == first or self._is_release(tag.commit):
+                continue
+            h = self._container(hotfixes, tag)
+            if h is not None:
+                self._give(h, tag)
+                continue
+            h = Hotfix(None, tag.version, ["tag"], tag=tag)
+            self._place(h)
+            own.append(h)
+        return own
+
+    def _give(self, h: Hotfix, tag: Tag) -> None:
+        if h.tag is None or h.tag.commit != tag.commit and tag.version == h.version:
+            h.tag = tag
+        if h.version is None:
+            h.version = tag.version
+        if "tag" not in h.found_by:
+            h.found_by.append("tag")
+
+    def _container(self, hotfixes: list[Hotfix], tag: Tag) -> Hotfix | None:
+        """The hotfix with no tag of its own that ``tag`` was put on later: the newest one
+        landed in production before the tagged commit, with no release tag in between."""
+        prod = self.prod
+        if tag.commit not in prod:
+            return None
+        at = prod.label[tag.commit]
+        best: Hotfix | None = None
+        for h in hotfixes:
+            p = h.production
+            if p is None or h.tag is not None or p.index > at or h.version not in (None, tag.version):
+                continue
+            if best is None or p.index > best.production.index:  # type: ignore[union-attr]
+                best = h
+        if best is None:
+            return None
+        since = best.production.index  # type: ignore[union-attr]
+        for other in self.tags.values():
+            if other is not tag and other.version is not None and other.commit in prod \
+                    and since <= prod.label[other.commit] <= at and other.commit != tag.commit:
+                return None
+        if not prod.contains(tag.commit, self._landed_tip(best)):
+            return None
+        return best
+
+    def _is_release(self, commit: str) -> bool:
+        """Does a tag on ``commit`` mark a regular release: a merge of a branch that is
+        not a hotfix branch (``release/…``, development, …), a commit that production got
+        through such a merge, or a commit of development or an open release branch that
+        production does not have?"""
+        prod, graph = self.prod, self.graph
+        if commit not in prod:
+            return any(commit in line for line in self.targets)
+        if self._release_merge(commit):
+            return True
+        top = prod.fp[prod.label[commit]]
+        return top != commit and self._release_merge(top)
+
+    def _release_merge(self, sha: str) -> bool:
+        graph = self.graph
+        if not graph.is_merge(sha):
+            return False
+        source = merge_source(graph.subject(sha))
+        if source is not None:
+            return not _is_hotfix_name(source, self.settings)
+        side = graph.parents[sha][1]
+        return self.dev is not None and side in self.dev.index  # development's own line
 
     def _own(self, commits: list[str], exclude: str) -> list[str]:
         graph = self.graph
@@ -416,6 +694,7 @@ class History:
             combined = (h.tip, h.base) if h.tip and h.base else None
             found = self._match(h.change, combined, prod, index)
             if found is None:
+                self._note_unreadable(h, candidates)
                 continue
             how, commits = found
             i = max(prod.label[c] for c in commits)
@@ -437,9 +716,24 @@ class History:
         wanted = [w for w in dict.fromkeys(wanted) if w not in self._pids]
         if not wanted:
             return
-        pids, bodies = patch_ids(self.git, wanted)
-        self._pids.update(pids)
+        pids, bodies = patch_ids(self.git, wanted, self._unreadable)
+        self._pids.update((w, pid) for w, pid in pids.items() if w[0] not in self._unreadable)
         self._bodies.update(bodies)
+
+    def _note_unreadable(self, h: Hotfix, candidates: Iterable[str]) -> None:
+        """A hotfix whose copy was not found, when git could not read one of its own
+        commits or of the commits its copy could be: it cannot be told."""
+        if not self._unreadable or h.unreadable:
+            return
+        own = [c for side in h.sides for c in side]
+        dates = [self.graph.commit_date.get(c, 0) for c in own] or [0]
+        start, end = min(dates) - CLOCK_SKEW, max(dates) + LANDING_WINDOW
+        near = (c for c in candidates if start <= self.graph.commit_date.get(c, 0) <= end)
+        for c in (*own, *near):
+            why = self._unreadable.get(c)
+            if why:
+                h.unreadable = f"git could not read commit {short(c)}: {why}"
+                return
 
     def _index(self, candidates: Iterable[str]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
         """Candidates by patch id, and by the commit their ``cherry-pick -x`` line names."""
@@ -496,11 +790,12 @@ class History:
 
     # -- merge-back ----------------------------------------------------------------------
 
-    def resolve(self, hotfixes: Iterable[Hotfix]) -> None:
-        """Where the landed ``hotfixes`` went besides production: development, the open
-        release branches. Ancestry first; patch equivalence in one batch for the rest."""
+    def resolve(self, hotfixes: Iterable[Hotfix], targets: Sequence[Line] | None = None) -> None:
+        """Where the landed ``hotfixes`` went besides production: the merge-back
+        ``targets`` (default: development and the open release branches). Ancestry
+        first; patch equivalence in one batch for the rest."""
         pending: list[Hotfix] = []
-        targets = [t for t in (self.dev, *self.releases) if t is not None]
+        targets = list(self.targets if targets is None else targets)
         for h in hotfixes:
             if h.resolved or h.tip is None:
                 continue
@@ -542,6 +837,8 @@ class History:
                     if len(missing) < len(side):
                         h.partial[line.name] = (len(side) - len(missing), len(side))
                         h.missing[line.name] = missing
+            if h.development is None and h.release is None:
+                self._note_unreadable(h, candidates)
 
     def _reached(self, h: Hotfix, line: Line) -> bool:
         got = h.development if line is self.dev else h.release
@@ -576,7 +873,7 @@ class History:
         """The newest release that is not a patch (X.Y.0) on production."""
         best: Tag | None = None
         for tag in self.tags.values():
-            if tag.version is not None and tag.version.patch == 0 and tag.commit in self.prod:
+            if tag.version is not None and not is_patch(tag.version) and tag.commit in self.prod:
                 if best is None or tag.version > best.version:  # type: ignore[operator]
                     best = tag
         return best
@@ -605,30 +902,68 @@ class History:
 
     # -- the two rules' verdicts -------------------------------------------------------------
 
+    def verdict(self, h: Hotfix, *, production: Line | None = None,
+                targets: Sequence[Line] | None = None, codes: Iterable[str] = CODES) -> Verdict:
+        """HG008's and HG009's word on one hotfix: the one answer ``audit``, ``status``
+        and ``check`` give. ``production`` is the line it must be tagged on (default:
+        production), ``targets`` the lines it must also reach (default: the open release
+        branches and development; none at all: HG008 cannot be told). A hotfix that has
+        not reached production is not judged (no problem, nothing skipped)."""
+        production = self.prod if production is None else production
+        targets = list(self.targets if targets is None else targets)
+        problems: dict[str, _Problem] = {}
+        skipped: dict[str, str] = {}
+        codes = tuple(codes)
+        if h.unreadable:
+            return Verdict({}, {code: h.unreadable for code in codes})
+        if h.production is None:
+            return Verdict({}, {})
+        if "HG008" in codes:
+            if not targets:
+                skipped["HG008"] = "no merge-back target (no development branch, no open release branch)"
+            else:
+                self.resolve([h], targets)
+                problem = self._merge_problem(h, production, targets) if not h.unreadable else None
+                if h.unreadable:
+                    return Verdict({}, {code: h.unreadable for code in codes})
+                if problem:
+                    problems["HG008"] = problem
+        if "HG009" in codes:
+            problem = self._tag_problem(h, production)
+            if problem:
+                problems["HG009"] = problem
+        return Verdict(problems, skipped)
+
     def merged_into_both(self, h: Hotfix) -> _Problem | None:
-        """HG008's verdict on one landed hotfix (``resolve`` it first)."""
-        if h.production is None or self.dev is None and not self.releases:
-            return None
-        self.resolve([h])
+        """HG008's problem with one hotfix, if any (see :meth:`verdict`)."""
+        return self.verdict(h, codes=("HG008",)).problems.get("HG008")
+
+    def tagged(self, h: Hotfix) -> _Problem | None:
+        """HG009's problem with one hotfix, if any (see :meth:`verdict`)."""
+        return self.verdict(h, codes=("HG009",)).problems.get("HG009")
+
+    def _merge_problem(self, h: Hotfix, production: Line, targets: list[Line]) -> _Problem | None:
         if h.development is not None or h.release is not None:
             return None
-        prod, dev, remote = self.prod.name, self.dev.name if self.dev else None, self.settings.remote
-        target = self.releases[0].name if self.releases else dev
-        if self.releases:
-            names = ", ".join(r.name for r in self.releases)
+        remote = self.settings.remote
+        releases = [t for t in targets if t is not self.dev]
+        dev = next((t.name for t in targets if t is self.dev), None)
+        target = targets[0].name
+        if releases:
+            names = ", ".join(r.name for r in releases)
             where = (f"neither {dev} nor the open release branch {names}" if dev
                      else f"not the open release branch {names}")
         else:
             where = f"not {dev}"
-        partial = h.partial.get(target or "")
-        command = f"git checkout {target} && {self._bring(h, target or '', bool(partial))}"
+        partial = h.partial.get(target)
+        command = f"git checkout {target} && {self._bring(h, target, bool(partial))}"
         what = f"{h.name} ({short(h.tip)})"
-        message = f"{what} reached {prod} but {where}: run `{command}`"
+        message = f"{what} reached {production.name} but {where}: run `{command}`"
         if partial:
-            message = (f"{what} reached {prod} but only {partial[0]} of its {partial[1]} commits are in "
-                       f"{target}: run `{command}`")
-        help_ = (f"then push it: git push {remote} {target}. A fix that is only in {prod} comes back "
-                 f"as a regression with the next release from {target}")
+            message = (f"{what} reached {production.name} but only {partial[0]} of its {partial[1]} commits "
+                       f"are in {target}: run `{command}`")
+        help_ = (f"then push it: git push {remote} {target}. A fix that is only in {production.name} comes "
+                 f"back as a regression with the next release from {target}")
         return _Problem(message, help_)
 
     def _bring(self, h: Hotfix, target: str, partial: bool) -> str:
@@ -645,16 +980,15 @@ class History:
             return f"git cherry-pick -x {_pick_list(commits)}"
         return f"git merge --no-ff {short(h.tip)}"
 
-    def tag_state(self, h: Hotfix) -> str:
+    def tag_state(self, h: Hotfix, production: Line | None = None) -> str:
         """ok | missing | lightweight | not-on-production | misplaced | none (no version)."""
-        if h.version is None:
-            return "none"
-        tag = self.tags.get(f"{self.settings.tag_prefix}{h.version}")
+        production = self.prod if production is None else production
+        tag = h.tag
         if tag is None:
-            return "missing"
-        if tag.commit not in self.prod:
+            return "none" if h.version is None else "missing"
+        if tag.commit not in production:
             return "not-on-production"
-        if h.production is not None and not self.prod.contains(tag.commit, self._landed_tip(h)):
+        if h.production is not None and not production.contains(tag.commit, self._landed_tip(h)):
             return "misplaced"
         return "ok" if tag.annotated else "lightweight"
 
@@ -665,13 +999,13 @@ class History:
             return h.production_change[0]
         return h.tip if h.tip in self.prod else h.production.commit  # type: ignore[return-value]
 
-    def tagged(self, h: Hotfix) -> _Problem | None:
+    def _tag_problem(self, h: Hotfix, production: Line) -> _Problem | None:
         """HG009's verdict on one landed hotfix."""
         if h.production is None:
             return None
-        prod, remote, p = self.prod.name, self.settings.remote, self.settings.tag_prefix
+        prod, remote, p = production.name, self.settings.remote, self.settings.tag_prefix
         at = short(h.production.commit)
-        state = self.tag_state(h)
+        state = self.tag_state(h, production)
         if state == "ok":
             return None
         if state == "none":
@@ -680,14 +1014,16 @@ class History:
                 f"name hotfix branches {self.settings.hotfix_prefix}{p}X.Y.Z-<description>, and tag the "
                 f"release: git tag -a {p}X.Y.Z {at} -m \"Hotfix {p}X.Y.Z\"",
             )
-        name = f"{p}{h.version}"
         if state == "missing":
+            name = f"{p}{h.version}"
             return _Problem(
                 f"{h.name} reached {prod} at {at} but is not tagged: there is no tag {name}: "
                 f"run `git tag -a {name} {at} -m \"Hotfix {name}\" && git push {remote} {name}`",
                 "the tag is what gets deployed and what the next hotfix's version counts from",
             )
-        tag = self.tags[name]
+        tag = h.tag
+        assert tag is not None
+        name = tag.name
         problems: list[str] = []
         if state == "not-on-production":
             problems.append(f"tag {name} is on {short(tag.commit)}, which is not on {prod}")
@@ -748,10 +1084,61 @@ def branch_in_message(subject: str, prefix: str) -> str | None:
     return None
 
 
-def version_in_message(subject: str, tag_prefix: str) -> Version | None:
-    match = re.search(r"(?<![\w.])" + re.escape(tag_prefix) + r"((?:0|[1-9]\d*)\.(?:0|[1-9]\d*)\.(?:0|[1-9]\d*))(?![\w.])"
-                      r"(?!-(?:rc|alpha|beta|pre|dev))", subject, re.IGNORECASE)
+def version_in_message(subject: str, tag_prefix: str, *, prefix_optional: bool = False) -> Version | None:
+    """The release version a message names: ``v1.2.4`` (``1.2.4`` too when the prefix is
+    optional), four parts too; never a pre-release (``v1.2.4-rc1``)."""
+    prefix = f"(?:{re.escape(tag_prefix)})?" if prefix_optional else re.escape(tag_prefix)
+    match = re.search(r"(?<![\w.])" + prefix + "(" + _VERSION + r")(?![\w.])(?!-(?:rc|alpha|beta|pre|dev))",
+                      subject, re.IGNORECASE)
     return Version.parse(match.group(1)) if match else None
+
+
+def subject_version(subject: str, tag_prefix: str) -> Version | None:
+    """The version of a squash or rebase commit whose subject says it is a hotfix:
+    ``Hotfix v1.2.4: fix pay crash (#12)``."""
+    if not _HOTFIX_WORD.search(subject):
+        return None
+    return version_in_message(subject, tag_prefix, prefix_optional=True)
+
+
+def merge_source(subject: str) -> str | None:
+    """The branch a merge subject says it merges (``Merge branch 'release/1.4'``,
+    ``Merge pull request #5 from org/develop``), without a remote's name; None when it
+    names none (``Merge commit 'abc'``, a message of one's own)."""
+    for pattern in _SOURCE_RES:
+        match = pattern.match(subject)
+        if match:
+            name = match.group(match.lastindex or 1)
+            return name.removeprefix("origin/").rstrip(".,;:)")
+    return None
+
+
+def _is_hotfix_name(name: str, settings: Settings) -> bool:
+    word = settings.hotfix_prefix.strip("/").lower() or "hotfix"
+    return name.startswith(settings.hotfix_prefix) or name.lower().startswith(word)
+
+
+def _markers(git: Git, head: str, bound: str | None, tag_prefix: str) -> dict[str, tuple[Version, ...]]:
+    """The ``HOTFIX vX.Y.Z:`` markers each commit on ``head``'s first-parent line adds
+    (merges left out): one ``git log -G``."""
+    args = ["log", "--first-parent", "--no-merges", "-G[Hh][Oo][Tt][Ff][Ii][Xx]", "-p", "-U0",
+            "--no-color", "--no-renames", "--no-ext-diff", "--format=%x01%H", head]
+    if bound:
+        args.append(f"^{bound}")
+    marker = re.compile(r"\bHOTFIX\s+(?:" + re.escape(tag_prefix) + ")?(" + _VERSION + r")\s*:", re.IGNORECASE)
+    found: dict[str, tuple[Version, ...]] = {}
+    for record in git.run(*args, "--").split("\x01")[1:]:
+        sha, _, patch = record.partition("\n")
+        versions: list[Version] = []
+        for line in patch.split("\n"):
+            if line.startswith("+") and not line.startswith("+++"):
+                for match in marker.finditer(line):
+                    version = Version.parse(match.group(1))
+                    if version is not None and version not in versions:
+                        versions.append(version)
+        if versions:
+            found[sha.strip()] = tuple(versions)
+    return found
 
 
 # -- for rules -------------------------------------------------------------------------------
@@ -789,14 +1176,18 @@ def _judge(ctx: Context, history: History, code: str) -> list[tuple[Hotfix, _Pro
     hotfixes = judged(ctx, history)
     if code == "HG008":
         history.resolve(hotfixes)
-        verdict = history.merged_into_both
-    else:
-        verdict = history.tagged
     result = []
+    skipped: list[str] = []
     for h in hotfixes:
-        problem = verdict(h)
-        if problem is not None:
-            result.append((h, problem))
+        verdict = history.verdict(h, codes=(code,))
+        if code in verdict.problems:
+            result.append((h, verdict.problems[code]))
+        elif code in verdict.skipped and h.unreadable:
+            skipped.append(f"{h.name}: {verdict.skipped[code]}")
+    if skipped and not result:
+        from hotfix_guard.errors import Skip
+
+        raise Skip("cannot tell " + "; ".join(skipped))
     return result
 
 
@@ -844,7 +1235,7 @@ def _bound(ctx: Context, tags: dict[str, Tag], prod_head: str) -> str | None:
         base = _base(ctx)
         if base and base != ctx.head:
             return base
-    minors = sorted((t for t in tags.values() if t.version is not None and t.version.patch == 0),
+    minors = sorted((t for t in tags.values() if t.version is not None and not is_patch(t.version)),
                     key=lambda t: t.version, reverse=True)  # type: ignore[arg-type,return-value]
     for tag in minors[:3]:
         if ctx.git.is_ancestor(tag.commit, prod_head):
