@@ -247,6 +247,8 @@ def to_dict(result: Audit) -> dict[str, Any]:
         "findings": [f.to_dict() for f in report.findings],
         "summary": {**report.summary(), "hotfixes": len(result.hotfixes)},
     }
+    if history.notes:
+        data["notes"] = list(history.notes)
     if result.skipped:
         data["skipped"] = [{"code": c, "reason": r} for c, r in result.skipped]
     return data
@@ -346,6 +348,8 @@ def render_text(result: Audit, out: IO[str], *, color: bool = False) -> None:
         for h in result.hotfixes:
             if h.unreadable:
                 console.print(f"[cyan]{escape(h.name)}[/]: [yellow]not judged: {escape(h.unreadable)}[/]")
+        for note in result.history.notes:
+            console.print(f"[yellow]note: {escape(note)}[/]")
         for code, why in result.skipped:
             console.print(f"[dim]skipped {code}: {escape(why)}[/]")
         console.print(f"[{'bold red' if findings else 'bold green'}]{escape(summary(result))}[/]")
@@ -362,6 +366,8 @@ def render_text(result: Audit, out: IO[str], *, color: bool = False) -> None:
     for h in result.hotfixes:
         if h.unreadable:
             out.write(f"{h.name}: not judged: {h.unreadable}\n")
+    for note in result.history.notes:
+        out.write(f"note: {note}\n")
     for code, why in result.skipped:
         out.write(f"skipped {code}: {why}\n")
     out.write(summary(result) + "\n")

@@ -205,13 +205,13 @@ def _diff_tree(git: Git, wanted: list[tuple[str, str | None]], unreadable: dict[
             mid = len(chunk) // 2
             pending[:0] = [chunk[:mid], chunk[mid:]]
             continue
-        reason = _reason(err)
+        reason = unreadable_reason(err)
         for commit, _base in chunk:
             unreadable.setdefault(commit, reason)
     return done
 
 
-def _reason(stderr: bytes) -> str:
+def unreadable_reason(stderr: bytes) -> str:
     """git's own words for an object it could not read."""
     lines = [ln.strip() for ln in stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
     for prefix in ("fatal: ", "error: "):

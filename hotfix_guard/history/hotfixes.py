@@ -257,7 +257,16 @@ class History:
         self.releases = [Line(self.graph, r.name, r.sha) for r in releases if self._has_own_commits(r.sha)]
         # the lines a landed hotfix must also reach (HG008): the open release branches, then development
         self.targets: list[Line] = [t for t in (*self.releases, self.dev) if t is not None]
-        self.markers = _markers(git, prod_head, bound, settings.tag_prefix)
+        # what could not be read for every row alike (each row's own trouble is its ``unreadable``)
+        self.notes: list[str] = []
+        if git.try_run("config", "--get-regexp", r"^(extensions\.partialclone|remote\..*\.promisor)$"):
+            self.markers: dict[str, tuple[Version, ...]] = {}
+            self.notes.append("HOTFIX markers not read: this is a partial clone, and reading them would "
+                              "fetch every blob of production's history")
+        else:
+            self.markers, why = _markers(git, prod_head, bound, settings.tag_prefix)
+            if why:
+                self.notes.append(f"HOTFIX markers not read: {why}")
         # patch ids by (commit, None) or (top, base), and full messages, read with the patches
         self._pids, self._bodies = patches if patches is not None else ({}, {})
         self._unreadable: dict[str, str] = {}  # commit -> why git could not read it
@@ -832,6 +841,8 @@ class History:
                         self._set(h, line, Landing(line.name, line.fp[i], i, line.date(i), how))
                         break
                 else:
+                    if not h.sides:
+                        continue  # nothing of its own yet
                     side = h.sides[0]
                     missing = self._missing(side, line, index)
                     if len(missing) < len(side):
@@ -1118,16 +1129,22 @@ def _is_hotfix_name(name: str, settings: Settings) -> bool:
     return name.startswith(settings.hotfix_prefix) or name.lower().startswith(word)
 
 
-def _markers(git: Git, head: str, bound: str | None, tag_prefix: str) -> dict[str, tuple[Version, ...]]:
+def _markers(git: Git, head: str, bound: str | None, tag_prefix: str
+             ) -> tuple[dict[str, tuple[Version, ...]], str | None]:
     """The ``HOTFIX vX.Y.Z:`` markers each commit on ``head``'s first-parent line adds
-    (merges left out): one ``git log -G``."""
+    (merges left out): one ``git log -G``. With git's reason when it could not read them."""
     args = ["log", "--first-parent", "--no-merges", "-G[Hh][Oo][Tt][Ff][Ii][Xx]", "-p", "-U0",
             "--no-color", "--no-renames", "--no-ext-diff", "--format=%x01%H", head]
     if bound:
         args.append(f"^{bound}")
     marker = re.compile(r"\bHOTFIX\s+(?:" + re.escape(tag_prefix) + ")?(" + _VERSION + r")\s*:", re.IGNORECASE)
     found: dict[str, tuple[Version, ...]] = {}
-    for record in git.run(*args, "--").split("\x01")[1:]:
+    code, out, err = git.run_bytes([*args, "--"], ok=range(256))
+    if code != 0:
+        from hotfix_guard.history.graph import unreadable_reason
+
+        return found, unreadable_reason(err)
+    for record in out.decode("utf-8", "replace").split("\x01")[1:]:
         sha, _, patch = record.partition("\n")
         versions: list[Version] = []
         for line in patch.split("\n"):
@@ -1138,7 +1155,7 @@ def _markers(git: Git, head: str, bound: str | None, tag_prefix: str) -> dict[st
                         versions.append(version)
         if versions:
             found[sha.strip()] = tuple(versions)
-    return found
+    return found, None
 
 
 # -- for rules -------------------------------------------------------------------------------
