@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence
 from hotfix_guard.errors import GitError
 from hotfix_guard.git import records
 from hotfix_guard.history.graph import Graph, Line, patch_ids
-from hotfix_guard.history.versions import Version, parse_hotfix_branch, parse_tag
+from hotfix_guard.history.versions import VERSION_PATTERN, Version, parse_hotfix_branch, parse_tag
 
 if TYPE_CHECKING:
     from hotfix_guard.config import Settings
@@ -67,7 +67,6 @@ ANCESTRY_LIMIT = 50_000  # the most commits walked to tell the history of one co
 SHORT = 7
 CODES = ("HG008", "HG009")
 _CHERRY_RE = re.compile(r"\(cherry picked from commit ([0-9a-f]{40})\)")
-_VERSION = r"(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)(?:\.(?:0|[1-9]\d*))?"
 _HOTFIX_WORD = re.compile(r"\bhot[-_ ]?fix(?:es)?\b", re.IGNORECASE)
 # the branch a merge subject says it merges: git, GitHub, Bitbucket
 _SOURCE_RES = (
@@ -1099,7 +1098,7 @@ def version_in_message(subject: str, tag_prefix: str, *, prefix_optional: bool =
     """The release version a message names: ``v1.2.4`` (``1.2.4`` too when the prefix is
     optional), four parts too; never a pre-release (``v1.2.4-rc1``)."""
     prefix = f"(?:{re.escape(tag_prefix)})?" if prefix_optional else re.escape(tag_prefix)
-    match = re.search(r"(?<![\w.])" + prefix + "(" + _VERSION + r")(?![\w.])(?!-(?:rc|alpha|beta|pre|dev))",
+    match = re.search(r"(?<![\w.])" + prefix + "(" + VERSION_PATTERN + r")(?![\w.])(?!-(?:rc|alpha|beta|pre|dev))",
                       subject, re.IGNORECASE)
     return Version.parse(match.group(1)) if match else None
 
@@ -1137,7 +1136,7 @@ def _markers(git: Git, head: str, bound: str | None, tag_prefix: str
             "--no-color", "--no-renames", "--no-ext-diff", "--format=%x01%H", head]
     if bound:
         args.append(f"^{bound}")
-    marker = re.compile(r"\bHOTFIX\s+(?:" + re.escape(tag_prefix) + ")?(" + _VERSION + r")\s*:", re.IGNORECASE)
+    marker = re.compile(r"\bHOTFIX\s+(?:" + re.escape(tag_prefix) + ")?(" + VERSION_PATTERN + r")\s*:", re.IGNORECASE)
     found: dict[str, tuple[Version, ...]] = {}
     code, out, err = git.run_bytes([*args, "--"], ok=range(256))
     if code != 0:
