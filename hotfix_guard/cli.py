@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "start": ("hotfix_guard.commands.start", "create the hotfix branch from production"),
     "status": ("hotfix_guard.commands.status", "the hotfix checklist for the current hotfix"),
     "audit": ("hotfix_guard.commands.audit", "every hotfix in history: tagged, merged into both"),
+    "init": ("hotfix_guard.commands.init", "infer the workflow and write the config"),
     "install": ("hotfix_guard.commands.install", "install the native git hooks"),
     "uninstall": ("hotfix_guard.commands.uninstall", "remove the native git hooks"),
 }
