@@ -17,7 +17,7 @@ import sys
 from hotfix_guard.errors import ConfigError
 from hotfix_guard.workflow import DEFAULT as DEFAULT_WORKFLOW
 from hotfix_guard.workflow import NAMES as WORKFLOWS
-from hotfix_guard.workflow import PRESETS, branch_names
+from hotfix_guard.workflow import PRESETS, branch_names, parse_line
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -422,13 +422,16 @@ def candidates(settings: Settings, key: str) -> list[str]:
 
 
 def classify(branch: str, settings: Settings) -> str:
-    """hotfix, production, development, release or other, by name alone."""
+    """hotfix, production, development, release or other, by name alone. A release
+    line's branch (``support/1.1``) is production for its line."""
     if branch.startswith(settings.hotfix_prefix):
         return "hotfix"
     if branch in candidates(settings, "production"):
         return "production"
     if branch in candidates(settings, "development"):
         return "development"
+    if parse_line(branch, settings) is not None:
+        return "production"  # a release line's branch: the production of its line
     if branch.startswith(settings.release_prefix):
         return "release"
     return "other"

@@ -37,6 +37,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="only hotfixes that reached production after this tag (or commit), or on or "
                         "after this date (YYYY-MM-DD)")
     p.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    p.add_argument("--line", metavar="X.Y",
+                   help="audit a release line: the hotfixes landed on its support branch (support/X.Y)")
     add_config_argument(p)
 
 
@@ -65,13 +67,16 @@ class Audit:
 
 
 def audit(git: Any, settings: Any, *, since: str | None = None,
-          enabled: tuple[str, ...] = CODES) -> Audit:
-    """Build the history and judge every hotfix in it (or since ``since``)."""
+          enabled: tuple[str, ...] = CODES, line: str | None = None) -> Audit:
+    """Build the history and judge every hotfix in it (or since ``since``); of a release
+    line's branch with ``line`` (``1.1``)."""
     from hotfix_guard.engine.context import resolve_refs
     from hotfix_guard.history.hotfixes import History
-    from hotfix_guard.rules.mergeback import HotfixTagged, MergedIntoBoth
+    from hotfix_guard.rules.mergeback import HotfixTagged, MergedIntoBoth, no_merge_back
 
     refs = resolve_refs(git, settings)
+    if line is not None:
+        refs = _line_refs(refs, settings, line)
     if refs.production is None:
         names = " or ".join(_candidates(settings))
         raise GitError(f"production branch ({names}) not found locally or on '{settings.remote}'",
@@ -82,7 +87,8 @@ def audit(git: Any, settings: Any, *, since: str | None = None,
     rules = {"HG008": MergedIntoBoth(), "HG009": HotfixTagged()}
     if "HG008" in enabled and history.dev is None and not history.releases:
         names = " or ".join(_candidates(settings, "development"))
-        skipped.append(("HG008", f"development branch ({names}) not found locally or on '{settings.remote}'"))
+        reason = no_merge_back(settings, refs.production.name)
+        skipped.append(("HG008", reason or f"development branch ({names}) not found locally or on '{settings.remote}'"))
         enabled = tuple(c for c in enabled if c != "HG008")
     history.resolve(h for h in hotfixes if h.production is not None)
     findings: dict[int, list[Finding]] = {}
@@ -93,6 +99,23 @@ def audit(git: Any, settings: Any, *, since: str | None = None,
         if found:
             findings[id(h)] = found
     return Audit(history, hotfixes, findings, skipped, since)
+
+
+def _line_refs(refs: Any, settings: Any, line: str) -> Any:
+    """The refs with the release line's branch as production (engine.context.for_line)."""
+    from hotfix_guard.engine.context import for_line
+    from hotfix_guard.workflow import lines
+
+    found = lines(settings, refs)
+    key = None
+    parts = line.removeprefix(settings.tag_prefix).split(".")
+    if len(parts) == 2 and all(p.isdigit() for p in parts):
+        key = (int(parts[0]), int(parts[1]))
+    if key is None or key not in found:
+        known = ", ".join(f"{k[0]}.{k[1]} ({v.name})" for k, v in sorted(found.items())) or "none"
+        raise UsageError(f"--line {line}: no release line {line} ({settings.support_prefix}{line}) found",
+                         hint=f"the release lines found: {known}")
+    return for_line(refs, found[key], settings)
 
 
 def _candidates(settings: Any, key: str = "production") -> list[str]:
@@ -153,7 +176,7 @@ def run(args: argparse.Namespace) -> int:
         from hotfix_guard.history.hotfixes import shallow_error
 
         raise shallow_error()
-    result = audit(git, settings, since=args.since, enabled=_enabled(settings))
+    result = audit(git, settings, since=args.since, enabled=_enabled(settings), line=args.line)
     fmt = args.format
     if args.output:
         try:

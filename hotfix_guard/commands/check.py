@@ -13,7 +13,7 @@ import os
 import sys
 
 from hotfix_guard.cli import add_config_argument, codes
-from hotfix_guard.config import Settings, classify, find_config, load
+from hotfix_guard.config import Settings, candidates, classify, find_config, load
 from hotfix_guard.errors import HotfixGuardError, UsageError
 from hotfix_guard.git import Git, RepoInfo
 from hotfix_guard.report import FORMATS, Report, exit_code, render
@@ -210,8 +210,11 @@ class Engine:
             base = self.git.rev_parse(target.base)
             if base is None:
                 raise UsageError(f"--base: cannot resolve '{target.base}' to a commit")
+        refs = self._refs
+        if kind == "production" and target.branch not in candidates(self.settings, "production"):
+            refs = _line_refs(refs, target.branch, self.settings, head)
         ctx = Context(self.git, self.info, self.settings, stage=stage, branch=target.branch, kind=kind,
-                      head=head, refs=self._refs, base=base, options=self.options,
+                      head=head, refs=refs, base=base, options=self.options,
                       pushed_from=target.pushed_from)
         try:
             ctx.prefetch({q for rule in self.rules if rule.applies(stage, kind) for q in _queries(rule)})
@@ -220,6 +223,20 @@ class Engine:
             self.git.close()  # what a rule that crashed or skipped never collected
         report.ref = target.ref
         return report
+
+
+def _line_refs(refs: Any, branch: str, settings: Settings, head: str) -> Any:
+    """On a release line's branch, the line plays production (see engine.context.for_line)."""
+    from hotfix_guard.engine.context import for_line
+    from hotfix_guard.workflow import Line, lines, parse_line
+
+    key = parse_line(branch, settings)
+    line = lines(settings, refs).get(key) if key else None
+    if line is None or line.name != branch:  # checked by name before the branch exists
+        line = Line(key, branch, f"refs/heads/{branch}", head) if key else None
+    if line is None:
+        return refs
+    return for_line(refs, line, settings)
 
 
 def _queries(rule: type[Rule]) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import TYPE_CHECKING, Callable, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 from hotfix_guard.cli import add_config_argument
 from hotfix_guard.errors import GitError, HotfixGuardError, UsageError
@@ -47,13 +47,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--allow-parallel", action="store_true",
                    help="start even while another hotfix branch is open (git-flow allows one at a time)")
     p.add_argument("--dry-run", action="store_true", help="run every check and say what would be done; change nothing")
+    p.add_argument("--line", metavar="X.Y",
+                   help="patch an older release line: cut from its branch (support/X.Y), next patch of its latest tag")
+    p.add_argument("--version", metavar="X.Y.Z", dest="hotfix_version",
+                   help="the version to start (it must be the next patch of production or of a release line)")
     add_config_argument(p)
 
 
 def run(args: argparse.Namespace) -> int:
     description = " ".join(args.description).strip()
     start(description, config=args.config, fetch=args.fetch, allow_parallel=args.allow_parallel,
-          dry_run=args.dry_run)
+          dry_run=args.dry_run, line=args.line, version=args.hotfix_version)
     return 0
 
 
@@ -68,8 +72,8 @@ class Plan(NamedTuple):
 
 
 def start(description: str | None, *, config: str | None = None, fetch: bool = False,
-          allow_parallel: bool = False, dry_run: bool = False,
-          out: Callable[[str], None] = print) -> Plan:
+          allow_parallel: bool = False, dry_run: bool = False, line: str | None = None,
+          version: str | None = None, out: Callable[[str], None] = print) -> Plan:
     from hotfix_guard.config import find_config, load
     from hotfix_guard.git import Git
 
@@ -88,7 +92,8 @@ def start(description: str | None, *, config: str | None = None, fetch: bool = F
     settings = load(config, explicit=True) if config else load(find_config(info.toplevel))
     if fetch:
         _fetch(git, settings, out)
-    plan = make_plan(git, info, settings, description, allow_parallel=allow_parallel)
+    plan = make_plan(git, info, settings, description, allow_parallel=allow_parallel, line=line,
+                     version=version)
     for note in plan.notes:
         out(f"warning: {note}")
     short = plan.base.sha[:10]
@@ -117,7 +122,7 @@ def _fetch(git: Git, settings: Settings, out: Callable[[str], None]) -> None:
 
 
 def make_plan(git: Git, info: RepoInfo, settings: Settings, description: str, *,
-              allow_parallel: bool = False) -> Plan:
+              allow_parallel: bool = False, line: str | None = None, version: str | None = None) -> Plan:
     """Every check, no writes. Raises :class:`Refused` (or another error) when it must not start."""
     from hotfix_guard.engine.context import resolve_refs
     from hotfix_guard.triage.branch import branch_name, latest_release_on
@@ -129,6 +134,11 @@ def make_plan(git: Git, info: RepoInfo, settings: Settings, description: str, *,
                        f"locally or on '{settings.remote}'",
                        hint="set `production-branch` in the config, or fetch it (--fetch)")
     release = latest_release_on(git, settings, production)
+    wanted = _parse_version(version) if version else None
+    cut = _release_line(settings, refs, line, wanted, release.version)
+    if cut is not None:
+        production = cut  # the line's branch: cut from it, next patch of its latest tag
+        release = latest_release_on(git, settings, cut)
     if release.next is None or release.tag is None:
         raise Refused(
             f"no release tag ({settings.tag_prefix}X.Y.Z) on {production.name}: "
@@ -137,6 +147,13 @@ def make_plan(git: Git, info: RepoInfo, settings: Settings, description: str, *,
                  f"{production.name}), then run start again",
         )
     version = release.next
+    if wanted is not None and wanted != version:
+        raise Refused(
+            f"--version {wanted} is not the next patch of {production.name}: that is {version} "
+            f"(after {release.tag})",
+            hint=(f"start {version}, or patch an older line with --line X.Y "
+                  f"(its branch {settings.support_prefix}X.Y must exist)"),
+        )
     name = branch_name(version, description, settings)
     tag = f"{settings.tag_prefix}{version}"
     remote = settings.remote
@@ -207,6 +224,40 @@ def make_plan(git: Git, info: RepoInfo, settings: Settings, description: str, *,
         head = git.rev_parse("HEAD")
         previous = f"detached HEAD at {head[:10]}" if head else "an unborn branch"
     return Plan(name, version, production, release.tag, subject, previous, tuple(notes))
+
+
+def _parse_version(text: str) -> Version:
+    from hotfix_guard.history.versions import Version
+
+    parsed = Version.parse(text.removeprefix("v"))
+    if parsed is None:
+        raise UsageError(f"--version {text}: not a version X.Y.Z", hint="e.g. --version 1.2.4")
+    return parsed
+
+
+def _release_line(settings: Settings, refs: Any, line: str | None, wanted: Version | None,
+                  current: Version | None) -> Any:
+    """The release line to cut from: ``--line X.Y``, else the line ``--version`` patches
+    (hotfix_guard.workflow.line_for); None for production's own line."""
+    from hotfix_guard.workflow import line_for, lines
+
+    found = lines(settings, refs)
+    if line is None:
+        return line_for(settings, refs, wanted, current) if wanted is not None else None
+    parts = line.removeprefix("v").split(".")
+    key = (int(parts[0]), int(parts[1])) if len(parts) == 2 and all(p.isdigit() for p in parts) else None
+    if key is None:
+        raise UsageError(f"--line {line}: not a release line X.Y", hint="e.g. --line 1.1")
+    if wanted is not None and (wanted.major, wanted.minor) != key:
+        raise UsageError(f"--version {wanted} is not a patch of the {line} line",
+                         hint=f"give a version {line}.N, or leave --version out")
+    if key not in found:
+        branch = f"{settings.support_prefix}{key[0]}.{key[1]}"
+        raise Refused(f"there is no release line {key[0]}.{key[1]}: no branch {branch}, locally or on "
+                      f"'{settings.remote}'",
+                      hint=f"create it from the line's latest tag (git branch {branch} "
+                           f"{settings.tag_prefix}{key[0]}.{key[1]}.N), then run start again")
+    return found[key]
 
 
 def _open_hotfixes(git: Git, settings: Settings, production_sha: str, released: Version) -> list[str]:

@@ -14,13 +14,16 @@ from hotfix_guard.config import candidates, classify
 from hotfix_guard.errors import GitError, UsageError
 from hotfix_guard.errors import Skip
 from hotfix_guard.history.versions import HotfixName, Version, parse_hotfix_branch, parse_tag
-from hotfix_guard.workflow import support_patterns, uses_release_branches
+from hotfix_guard.workflow import has_merge_back, line_for, support_patterns, uses_release_branches
+from hotfix_guard.workflow import lines as workflow_lines
+from hotfix_guard.workflow import plan as workflow_plan
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs milliseconds on every hook run
 if TYPE_CHECKING:
     from typing import Any, Iterable
     from hotfix_guard.config import Settings
     from hotfix_guard.git import Commit, Git, RepoInfo
+    from hotfix_guard.workflow import Line, Plan
 
 
 LATEST_RELEASE_PROBES = 3  # is-ancestor questions before latest_release walks history instead
@@ -175,10 +178,11 @@ class Context:
 
     @cached_property
     def base(self) -> str:
-        """The lower bound of the change: ``--base``, else production."""
+        """The lower bound of the change: ``--base``, else the cut branch (production, or
+        the hotfix's release line)."""
         if self._base:
             return self._base
-        return self.require_production().sha
+        return self.cut_from.sha
 
     @cached_property
     def merge_base(self) -> str:
@@ -264,23 +268,27 @@ class Context:
 
     @cached_property
     def release_tags(self) -> list[tuple[Version, str, str, bool]]:
-        """Release tags reachable from production: (version, tag, commit, annotated)."""
-        production = self.require_production()
+        """Release tags reachable from the cut branch (production, or the hotfix's release
+        line): (version, tag, commit, annotated)."""
+        return self._tags_on(self.cut_from.sha)
+
+    def _tags_on(self, sha: str) -> list[tuple[Version, str, str, bool]]:
         prefix = self.settings.tag_prefix
         result = []
-        for name, sha, annotated in self.git.tags(f"{prefix}*", merged=production.sha):
+        for name, tag_sha, annotated in self.git.tags(f"{prefix}*", merged=sha):
             version = parse_tag(name, prefix)
             if version is not None:
-                result.append((version, name, sha, annotated))
+                result.append((version, name, tag_sha, annotated))
         return sorted(result, reverse=True)
 
     @cached_property
     def latest_release(self) -> tuple[Version, str] | None:
-        """The highest release tag reachable from production, as (version, tag).
+        """The highest release tag reachable from the cut branch (production, or the
+        hotfix's release line), as (version, tag).
 
         Asked the commit-graph-friendly way: the release tags by version, highest first
         (``for-each-ref``, no history walk), and ``merge-base --is-ancestor`` for the
-        first few until one is on production -- usually the first. ``release_tags``'
+        first few until one is on the branch -- usually the first. ``release_tags``'
         ``--merged`` walks the whole history: 1.3 s on git.git without a commit-graph
         (0.27 s with one), against 0.35 s (5 ms) this way. Same answer: the first
         reachable tag in version order is the highest reachable one.
@@ -288,21 +296,87 @@ class Context:
         if "release_tags" in self.__dict__:  # known already: free
             tags = self.release_tags
             return (tags[0][0], tags[0][1]) if tags else None
-        production = self.require_production()
+        line = self.line
+        if line is None:
+            return self._production_latest
+        found = self._latest_on(line.sha, [c for c in self._tag_candidates
+                                           if (c[0].major, c[0].minor) <= line.key])
+        if found is _WALK:
+            tags = self.release_tags
+            return (tags[0][0], tags[0][1]) if tags else None
+        return found  # type: ignore[return-value]
+
+    @cached_property
+    def _tag_candidates(self) -> list[tuple[Version, str, str]]:
         prefix = self.settings.tag_prefix
         candidates = []
         for name, sha, _annotated in self.git.tags(f"{prefix}*"):
             version = parse_tag(name, prefix)
             if version is not None:
                 candidates.append((version, name, sha))
+        return sorted(candidates, reverse=True)
+
+    @cached_property
+    def _production_latest(self) -> tuple[Version, str] | None:
+        production = self.require_production()
+        found = self._latest_on(production.sha, self._tag_candidates)
+        if found is not _WALK:
+            return found  # type: ignore[return-value]
+        tags = self._tags_on(production.sha)  # the newest tags are elsewhere (another branch): walk
+        return (tags[0][0], tags[0][1]) if tags else None
+
+    def _latest_on(self, sha: str, candidates: list[tuple[Version, str, str]]) -> Any:
+        """The first of ``candidates`` (highest first) that ``sha`` contains, among the
+        first few; None without candidates; _WALK when the few were all elsewhere."""
         if not candidates:
             return None
-        candidates.sort(reverse=True)
-        for version, name, sha in candidates[:LATEST_RELEASE_PROBES]:
-            if self.git.is_ancestor(sha, production.sha):
+        for version, name, tag_sha in candidates[:LATEST_RELEASE_PROBES]:
+            if self.git.is_ancestor(tag_sha, sha):
                 return version, name
-        tags = self.release_tags  # the newest tags are elsewhere (another branch): walk
-        return (tags[0][0], tags[0][1]) if tags else None
+        return _WALK
+
+    # -- the workflow ------------------------------------------------------------
+
+    @cached_property
+    def line(self) -> Line | None:
+        """The release line this hotfix patches (``support/1.1`` for ``hotfix/v1.1.5-…``
+        while production is at 1.2.x), or None. No git call unless a support branch of
+        the version's minor exists."""
+        version = self.version
+        if version is None:
+            return None
+        found = workflow_lines(self.settings, self.refs).get((version.major, version.minor))
+        if found is None:
+            return None
+        try:
+            current = self._production_latest
+        except Skip:
+            current = None
+        return line_for(self.settings, self.refs, version, current[0] if current else None)
+
+    @property
+    def cut_from(self) -> Branch | Line:
+        """The branch a hotfix is cut from and lands on: its release line, else production."""
+        return self.line or self.require_production()
+
+    @cached_property
+    def plan(self) -> Plan:
+        """What the workflow says of this hotfix (see :func:`hotfix_guard.workflow.plan`)."""
+        return workflow_plan(self.settings, self.refs, self.version, line=self.line)
+
+
+_WALK = object()
+
+
+def for_line(refs: Refs, line: Line, settings: Settings) -> Refs:
+    """The refs as a check on a release line's branch sees them: the line plays
+    production; development is where the line's hotfixes are forward-ported
+    (``forward-port``), else nothing."""
+    development = None
+    if settings.forward_port:
+        development = refs.development if has_merge_back(settings) else refs.production
+    production = Branch(line.name, line.ref, line.sha)
+    return Refs(production, development, (), refs.found)
 
 
 def resolve_head(git: Git, info: RepoInfo, settings: Settings, branch: str, head: str | None,

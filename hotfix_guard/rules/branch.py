@@ -7,6 +7,7 @@ from __future__ import annotations
 from hotfix_guard.engine.plugins import hookimpl
 from hotfix_guard.engine.rule import Finding, Option, Rule, Skip
 from hotfix_guard.history.versions import Version, hotfix_branch_name, slugify
+from hotfix_guard.workflow import has_merge_back
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs milliseconds on every hook run
 if TYPE_CHECKING:
@@ -49,6 +50,12 @@ class BranchFromMain(Rule):
     queries = frozenset({"commits", "first-parent"})
 
     def check(self, ctx: Context) -> Iterable[Finding]:
+        if ctx.line is not None:
+            yield from _cut_from_the_line(self, ctx)
+            return
+        if not has_merge_back(ctx.settings):
+            yield from _cut_from_production(self, ctx)
+            return
         production = ctx.require_production()
         development = ctx.require_development()
         change = ctx.git.commits(ctx.head, f"^{production.sha}")
@@ -83,6 +90,103 @@ class BranchFromMain(Rule):
             help=(f"move your commits onto {production.name}: "
                   f"git rebase --onto {production.name} {newest.short} {ctx.branch}"),
         )
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _cut_from_the_line(rule: Rule, ctx: Context) -> Iterable[Finding]:
+    """HG001 for a hotfix of a release line: nothing of production's or development's
+    that the line's branch does not have (the line's branch and its tags are fine)."""
+    line = ctx.line
+    assert line is not None
+    production = ctx.require_production()
+    change = ctx.git.commits(ctx.head, f"^{line.sha}")
+    if not change:
+        return
+    newer = [(production.name, set(ctx.git.rev_list(production.sha, f"^{line.sha}")))]
+    if ctx.development is not None:
+        newer.append((ctx.development.name, set(ctx.git.rev_list(ctx.development.sha, f"^{line.sha}"))))
+    for name, commits in newer:
+        offending = [c for c in change if c.sha in commits]  # newest first
+        if not offending:
+            continue
+        newest = offending[0]
+        yield rule.finding(
+            f"this hotfix patches the {line.label} line but was cut from {name}: it carries "
+            f"{_plural(len(offending), 'commit')} that {line.name} does not have "
+            f"(newest {newest.short} \"{newest.subject}\")",
+            ref=newest.sha,
+            help=(f"a fix for {line.label} is cut from {line.name} (or its latest tag): "
+                  f"git rebase --onto {line.name} {newest.short} {ctx.branch}"),
+        )
+        return
+
+
+def _cut_from_production(rule: Rule, ctx: Context) -> Iterable[Finding]:
+    """HG001 without a development branch (github-flow): the hotfix is cut from
+    production (its tip or its latest release tag), so it carries no commit of another
+    branch that production does not have: neither from being cut from that branch nor
+    from a merge of it."""
+    production = ctx.require_production()
+    change = ctx.git.commits(ctx.head, f"^{production.sha}")
+    if not change:
+        return
+    inside = {c.sha for c in change}
+    merges = [c for c in change if len(c.parents) > 1 and any(p in inside for p in c.parents[1:])]
+    source = _source_branch(ctx, change, inside)
+    if source is not None:
+        name, commits = source
+        offending = [c for c in change if c.sha in commits]
+        newest = offending[0]
+        yield rule.finding(
+            f"this hotfix was cut from {name}, which {production.name} does not have: it carries "
+            f"{_plural(len(offending), 'commit')} of {name} (newest {newest.short} \"{newest.subject}\")",
+            ref=newest.sha,
+            help=(f"a hotfix is cut from {production.name} or its latest release tag: "
+                  f"git rebase --onto {production.name} {newest.short} {ctx.branch}"),
+        )
+        return
+    if merges:
+        merge = merges[-1]  # the oldest
+        yield rule.finding(
+            f"another branch was merged into this hotfix at {merge.short} (\"{merge.subject}\"): it brings "
+            f"commits that {production.name} does not have",
+            ref=merge.sha,
+            help=(f"undo the merge, or recreate the branch from {production.name} and cherry-pick "
+                  "your fix: a hotfix ships only the fix"),
+        )
+
+
+SOURCE_PROBES = 5  # branches asked whether they contain the hotfix, at most
+
+
+def _source_branch(ctx: Context, change: list, inside: set[str]) -> tuple[str, set[str]] | None:
+    """Another branch, local or on the remote, that holds the change's oldest commit and
+    not its newest: the branch the hotfix was cut from. (A branch cut from this hotfix's
+    first commits looks the same; the message names it.)"""
+    from hotfix_guard.git import records
+
+    remote = ctx.settings.remote
+    production = ctx.require_production()
+    own = {ctx.branch, ctx.pushed_from, production.name}
+    out = ctx.git.run("for-each-ref", "--format=%(refname)%00%(objectname)", "--contains", change[-1].sha,
+                      "refs/heads", f"refs/remotes/{remote}")
+    probes = 0
+    for line in records(out):
+        ref, sha = line.split("\0")
+        name = ref.removeprefix("refs/heads/").removeprefix(f"refs/remotes/{remote}/")
+        if name in own or name == "HEAD" or sha == ctx.head:
+            continue
+        if sha not in inside:
+            if probes >= SOURCE_PROBES:
+                break
+            probes += 1
+            if ctx.git.is_ancestor(ctx.head, sha):
+                continue  # it contains the whole hotfix: built on it, or it was merged there
+        return name, set(ctx.git.rev_list(sha, f"^{production.sha}"))
+    return None
 
 
 class BranchName(Rule):
@@ -213,17 +317,24 @@ class NextPatchVersion(Rule):
         description = ctx.hotfix.description if ctx.hotfix else ""
         description = slugify(description) if description else "<short-description>"
         expected_branch = f"{settings.hotfix_prefix}{p}{expected}-{description}"
+        line = ctx.line
+        after = latest_tag if line is None else f"{latest_tag} on the {line.label} line ({line.name})"
         if ctx.pushed_from is None:
+            help_ = f"rename it: git branch -m {expected_branch}"
+            if line is None and version < latest_version and version not in released:
+                support = f"{settings.support_prefix}{version.major}.{version.minor}"
+                help_ += (f"; or, to patch the older {version.major}.{version.minor} line, create its "
+                          f"branch from that line's latest tag (git branch {support} <tag>) and cut the hotfix from it")
             yield self.finding(
-                f"{why}; a hotfix takes the next patch after {latest_tag}: expected {expected_branch}",
+                f"{why}; a hotfix takes the next patch after {after}: expected {expected_branch}",
                 ref=latest_tag,
-                help=f"rename it: git branch -m {expected_branch}",
+                help=help_,
             )
             return
         if ctx.local_version == expected:  # the local name is right: push under it
             expected_branch = ctx.pushed_from
         yield self.finding(
-            f"{ctx.renamed_push()}{why}; a hotfix takes the next patch after {latest_tag}: "
+            f"{ctx.renamed_push()}{why}; a hotfix takes the next patch after {after}: "
             f"expected {expected_branch}",
             ref=latest_tag,
             help=f"push it under the right name: {ctx.push_command(expected_branch)}",

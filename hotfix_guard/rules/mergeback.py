@@ -11,11 +11,13 @@ from __future__ import annotations
 
 
 from hotfix_guard.engine.plugins import hookimpl
-from hotfix_guard.engine.rule import Finding, Rule
+from hotfix_guard.engine.rule import Finding, Rule, Skip
+from hotfix_guard.workflow import NO_MERGE_BACK, has_merge_back, parse_line
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs milliseconds on every hook run
 if TYPE_CHECKING:
     from typing import Callable, Iterable
+    from hotfix_guard.config import Settings
     from hotfix_guard.engine.context import Context
 
 LANDING_KINDS = frozenset({"production", "development"})
@@ -80,6 +82,10 @@ class MergedIntoBoth(Rule):
         from hotfix_guard.history.hotfixes import verdicts
 
         ctx.require_production()
+        if ctx.development is None and not ctx.releases:
+            reason = no_merge_back(ctx.settings, ctx.branch)
+            if reason:
+                raise Skip(reason)  # once, for the run: there is nothing to merge back into
         if ctx.development is None and not ctx.releases and ctx.kind == "production":
             ctx.require_development()
         for h, problem in verdicts(ctx, self.code):
@@ -134,6 +140,17 @@ class HotfixTagged(Rule):
         ctx.require_production()
         for h, problem in verdicts(ctx, self.code):
             yield self.finding(problem.message, ref=h.name, help=problem.help)
+
+
+def no_merge_back(settings: Settings, branch: str) -> str | None:
+    """Why the workflow gives the hotfixes landed on ``branch`` no merge-back target, if
+    it gives none: a release line without ``forward-port``, or github-flow."""
+    if parse_line(branch, settings) is not None and not settings.forward_port:
+        return (f"{branch} is a release line and forward-port is off: its hotfixes are "
+                "not merged back anywhere")
+    if not has_merge_back(settings):
+        return NO_MERGE_BACK
+    return None
 
 
 @hookimpl
