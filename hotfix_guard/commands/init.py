@@ -192,7 +192,7 @@ def _infer_workflow(seen: Observed, names: set[str], merged: list[str], producti
         return GITLAB_FLOW, f"a production branch stands beside {production}{evidence}"
     hotfix_merges = [b for b in merged if HOTFIX_WORD_RE.match(b)]
     if development:
-        evidence = f", and {_plural(len(hotfix_merges), 'hotfix merge')} were found" if hotfix_merges else ""
+        evidence = f"; {_plural(len(hotfix_merges), 'merge')} of hotfix branches found" if hotfix_merges else ""
         return GIT_FLOW, f"{development} exists beside {production or 'the production branch'}{evidence}"
     pulls = sum(1 for s in seen.merges if s.startswith("Merge pull request #"))
     squashes = sum(1 for s in seen.mainline if SQUASH_RE.search(s))
@@ -299,9 +299,9 @@ def choose_target(toplevel: str) -> Target:
 
 
 def _has_table(path: str) -> bool:
-    from hotfix_guard.config import _load_toml
+    from hotfix_guard.config import _parse_toml, _read
 
-    data = _load_toml(path)
+    data = _parse_toml(_read(path), path)
     tool = data.get("tool")
     return isinstance(tool, dict) and "hotfix-guard" in tool
 
@@ -391,15 +391,12 @@ def init(*, dry_run: bool = False, workflow: str | None = None, force: bool = Fa
 def _check_written(text: str, target: Target, where: str) -> None:
     """The new file must read back as exactly one table of ours (a table spelled as dotted
     keys cannot be replaced line by line)."""
-    import sys
+    from hotfix_guard.config import _parse_toml
+    from hotfix_guard.errors import ConfigError
 
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on 3.10 only
-        import tomli as tomllib
     try:
-        tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+        _parse_toml(text.encode("utf-8"), target.path)
+    except ConfigError:
         raise UsageError(f"{where}: its [tool.hotfix-guard] keys are not written under a "
                          "[tool.hotfix-guard] header, so init cannot replace them",
                          hint="move them under a [tool.hotfix-guard] header, or edit them by hand") from None
