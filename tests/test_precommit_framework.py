@@ -228,3 +228,25 @@ def test_framework_installed_after_the_native_hooks(project: Repo, hook_source: 
     assert "restored" in proc.stdout, proc.stdout
     assert (hooks / "pre-push").read_bytes() == team
     assert sorted(p.name for p in hooks.iterdir() if p.name.startswith("pre-push")) == ["pre-push", "pre-push.sample"]
+
+
+# -- warnings on a passing hook (docs/hooks.md) ---------------------------------------------
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_warnings_of_a_passing_hook_show_only_with_verbose(project: Repo, hook_source: tuple[Path, str],
+                                                          verbose: bool) -> None:
+    """The framework hides the output of a hook that passes, warnings (HG010-HG012)
+    included; `verbose: true` on the hook shows them."""
+    src, sha = hook_source
+    config = CONFIG.format(src=src, sha=sha).replace(
+        "    -   id: hotfix-guard\n", "    -   id: hotfix-guard\n        verbose: true\n" if verbose else
+        "    -   id: hotfix-guard\n")
+    project.commit("Add pre-commit config", {".pre-commit-config.yaml": config})
+    hotfix_from_main(project)
+    project.stage({"src/extra.py": "# HOTFIX v1.2.4: a new module\n"})  # HG011 warns
+    (project.path / ".hotfix-guard.toml").write_text('select = ["HG011"]\n')
+    proc = run(["pre-commit", "run", "hotfix-guard"], cwd=project.path)
+    assert proc.returncode == 0, proc.stdout
+    assert "Passed" in proc.stdout
+    assert ("HG011 [warning] no-new-modules" in proc.stdout) is verbose, proc.stdout
