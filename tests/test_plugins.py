@@ -74,6 +74,21 @@ def test_example_plugin_runs(example_site: Path, project: Repo) -> None:
                        "[rules.signed-off] trailer: expected a string")
 
 
+def test_example_plugin_help_follows_its_configured_trailer(example_site: Path, project: Repo) -> None:
+    """With `trailer = "Reviewed-by"`, `git commit -s` would not help: the help names the
+    trailer, and doing what it says makes the check pass (issue #16)."""
+    env = site_env(example_site)
+    hotfix_from_main(project)
+    project.write(".hotfix-guard.toml", '[rules.signed-off]\ntrailer = "Reviewed-by"\n')
+    proc = run_cli("check", "--format", "json", "--select", "SO001", cwd=project.path, env=env)
+    [finding] = json.loads(proc.stdout)["findings"]
+    assert "-s" not in finding["help"].split() and "--signoff" not in finding["help"]
+    assert 'git commit --amend --no-edit --trailer "Reviewed-by: Name <email>"' in finding["help"]
+    project.git("commit", "--amend", "-q", "--no-edit", "--trailer", "Reviewed-by: Ana <ana@example.com>")
+    proc = run_cli("check", "--format", "json", "--select", "SO001", cwd=project.path, env=env)
+    assert json.loads(proc.stdout)["findings"] == [] and proc.returncode == 0
+
+
 def test_autoload_can_be_disabled(example_site: Path, tmp_path: Path) -> None:
     env = {**site_env(example_site), "HOTFIX_GUARD_DISABLE_PLUGIN_AUTOLOAD": "1"}
     assert "SO001" not in run_cli("rules", cwd=tmp_path, env=env).stdout

@@ -27,7 +27,9 @@ class SignedOff(Rule):
 
     ## How to fix
     Amend the commit with a sign-off: `git commit --amend --no-edit -s`
-    (for older commits, `git rebase --signoff main`).
+    (for older commits, `git rebase --signoff main`). With another `trailer`, say
+    `Reviewed-by`, add that one instead:
+    `git commit --amend --no-edit --trailer "Reviewed-by: Name <email>"` (git 2.32+).
     """
 
     code = "SO001"
@@ -46,8 +48,17 @@ class SignedOff(Rule):
                 yield self.finding(
                     f'commit {commit.short} "{commit.subject}" has no {self.config["trailer"]} trailer',
                     ref=commit.sha,
-                    help="sign it off: git commit --amend --no-edit -s (or git rebase --signoff)",
+                    help=fix(self.config["trailer"]),
                 )
+
+
+def fix(trailer: str) -> str:
+    """How to add the configured trailer: git's own sign-off for Signed-off-by, else
+    ``git commit --trailer``."""
+    if trailer.lower() == "signed-off-by":
+        return "sign it off: git commit --amend --no-edit -s (or git rebase --signoff)"
+    return (f'add the trailer: git commit --amend --no-edit --trailer "{trailer}: Name <email>" '
+            f"(for an older commit, in git rebase -i: edit, then the same)")
 
 
 @hookimpl
