@@ -511,6 +511,59 @@ class Git:
         else:
             self.run("branch", "--no-track", name, start)
 
+    # -- where a change's commits come from (HG001) ----------------------------
+
+    def equivalent_commits(self, left: str, right: str) -> set[str]:
+        """Commits of ``left...right``, either side, with an equal patch on the other
+        side (``rev-list --cherry-mark``: git compares cheap file-name ids first)."""
+        out = self.run("rev-list", "--cherry-mark", "--no-merges", f"{left}...{right}", "--")
+        return {line[1:] for line in out.split() if line.startswith("=")}
+
+    def reflog_created(self, ref: str) -> set[str]:
+        """Commits made on a branch, as its reflog records them (commit, amend,
+        cherry-pick, revert, a rebase's picks, am); empty without a reflog (CI clones)."""
+        out = self.try_run("reflog", "show", "--format=%H %gs", ref, "--")
+        made = set()
+        for line in (out or "").splitlines():
+            sha, _, what = line.partition(" ")
+            if what.startswith(("commit", "cherry-pick", "revert", "am:")) or (
+                    what.startswith("rebase") and "(pick)" in what.split(":")[0]):
+                made.add(sha)
+        return made
+
+    def commits_changing(self, regex: str, shas: Sequence[str]) -> set[str]:
+        """Those of ``shas`` whose own diff adds or removes a line matching ``regex``
+        (POSIX extended, any case: ``log -G -i``)."""
+        if not shas:
+            return set()
+        out = self.run("log", "--no-walk=unsorted", "--format=%H", "-i", f"-G{regex}", *shas, "--")
+        return set(out.split())
+
+    def touched_paths(self, *shas: str) -> dict[str, tuple[str, ...]]:
+        """The paths each of these (non-merge) commits changes: one ``git log``."""
+        if not shas:
+            return {}
+        out = self.run("log", "-z", "--no-walk=unsorted", "--no-renames", "--format=%x01%H",
+                       "--name-only", *shas, "--")
+        touched: dict[str, tuple[str, ...]] = {}
+        for chunk in out.split("\x01"):
+            sha, _, rest = chunk.partition("\0")
+            if sha:
+                touched[sha] = tuple(p for p in rest.lstrip("\n").split("\0") if p)
+        return touched
+
+    def commit_dates(self, shas: Sequence[str]) -> dict[str, int]:
+        """Committer dates (Unix time) of commits."""
+        if not shas:
+            return {}
+        out = self.run("log", "--no-walk=unsorted", "--format=%H %ct", *shas, "--")
+        return {sha: int(when) for sha, when in (line.split() for line in out.splitlines() if line)}
+
+    def staged_paths(self) -> set[str]:
+        """Paths whose staged content differs from HEAD's."""
+        out = self.run("diff-index", "--cached", "--name-only", "-z", "--no-renames", "HEAD", "--")
+        return {p for p in out.split("\0") if p}
+
     # -- shallow clones (issue #5) --------------------------------------------
 
     def shallow_boundary(self) -> frozenset[str]:

@@ -199,9 +199,9 @@ def test_complete_clone_without_production_is_exit_2_in_ci(remote: str, tmp_path
     assert_clean_error(ci_run(r, GITLAB_MR), "the production branch is not in this clone "
                                              "(neither main nor origin/main)", "--deepen")
     assert state(r) == before
-    # By hand (stage manual) it stays what it was: the rules say they were skipped.
+    # By hand (stage manual) too (SPEC §7): a hotfix is not checked without production.
     proc = run_cli("check", *SELECT, "--branch", HOTFIX, cwd=r.path)
-    assert proc.returncode == 0 and "skipped HG001: production branch 'main' not found" in proc.stdout
+    assert_clean_error(proc, "production branch 'main' or 'master'", "production-branch")
 
 
 def test_deepen_fetches_the_branches_of_a_complete_clone(remote: str, tmp_path: Path) -> None:

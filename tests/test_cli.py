@@ -59,8 +59,7 @@ def test_missing_production(repo: Repo) -> None:
     repo.checkout("hotfix/v1.0.1-fix", new=True)
     repo.commit("fix", {"a.py": "b\n"})
     proc = run_cli("check", "--select", "HG001,HG002,HG003", cwd=repo.path)
-    assert proc.returncode == 0
-    assert "skipped HG001: production branch 'main' not found" in proc.stdout
+    assert_clean_error(proc, "production branch 'main' or 'master'", "production-branch", "trunk")
 
 
 @pytest.mark.parametrize(

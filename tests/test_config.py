@@ -68,7 +68,8 @@ def test_explicit_production_has_no_fallback(repo: Repo) -> None:
     repo.checkout("hotfix/v0.1.1-x", new=True)
     repo.commit("fix", {"a.py": "b\n"})
     proc = run_cli("check", cwd=repo.path)
-    assert "skipped HG001: production branch 'main' not found" in proc.stdout
+    assert proc.returncode == 2 and "production branch 'main' (set in .hotfix-guard.toml" in proc.stderr
+    assert "master" in proc.stderr.splitlines()[1]  # the hint lists the branch that exists
 
 
 @pytest.mark.parametrize(

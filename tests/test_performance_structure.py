@@ -504,7 +504,9 @@ def test_a_pre_push_of_a_linear_hotfix_asks_each_question_once(two_hotfixes: Rep
                       stdin=f"refs/heads/hotfix/v1.2.4-fix-many {sha} refs/heads/hotfix/v1.2.4-fix-many {'0' * 40}\n")
     verbs = [c.split()[1] if c.split()[1] != "-c" else "diff" for c in calls]
     assert "merge-base" not in verbs and "rev-parse" not in verbs[1:], calls
-    assert verbs.count("log") == 1 and verbs.count("diff") == 1, calls
+    # one log of the change, one of development's commits beyond production (HG001)
+    assert verbs.count("log") == 2 and verbs.count("diff") == 1, calls
+    assert len(set(c for c in calls if c.split()[1] == "log")) == 2, calls
 
 
 # -- queries started early --------------------------------------------------------------------

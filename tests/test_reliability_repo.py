@@ -163,19 +163,16 @@ def test_unborn_hotfix_branch_in_a_repository_with_history(project: Repo) -> Non
     assert proc.returncode == 0 and "nothing to check" in proc.stdout
 
 
-def test_production_missing_every_rule_that_needs_it_says_skipped(repo: Repo) -> None:
+def test_production_missing_on_a_hotfix_is_exit_2_at_every_stage(repo: Repo) -> None:
+    """Nine rules skipped and "all checks passed" was a silent pass (SPEC §7): exit 2."""
     repo.git("symbolic-ref", "HEAD", "refs/heads/trunk")
     repo.commit("init", {"src/a.py": "a = 1\n"})
     repo.checkout("hotfix/v1.0.1-fix", new=True)
     repo.commit("fix", {"src/a.py": "a = 2\n"})
     for stage in ("pre-commit", "pre-push", "manual"):
-        rc, data = check(repo, "--stage", stage, input="")
-        assert rc == 0 and data["findings"] == []
-        skipped = {s["code"]: s["reason"] for s in data["skipped"]}
-        assert set(skipped) >= {"HG001", "HG003", "HG004", "HG005", "HG006", "HG007", "HG011"}
-        assert set(skipped.values()) == {"production branch 'main' not found"}
-    text = run_cli("check", cwd=repo.path).stdout
-    assert "skipped HG004: production branch 'main' not found" in text
+        proc = run_cli("check", "--stage", stage, "--format", "gitlab", cwd=repo.path, input="")
+        assert_clean_error(proc, "production branch 'main' or 'master'", "production-branch", "trunk")
+        assert proc.stdout == ""
 
 
 def test_git_dir_pointing_nowhere(project: Repo, tmp_path: Path) -> None:

@@ -205,6 +205,8 @@ class Engine:
         if head is None:
             head = resolve_head(self.git, self.info, self.settings, target.branch, target.head,
                                 target.explicit_branch)
+        if kind == "hotfix":
+            self._require_production(stage)
         base = None
         if target.base:
             base = self.git.rev_parse(target.base)
@@ -223,6 +225,21 @@ class Engine:
             self.git.close()  # what a rule that crashed or skipped never collected
         report.ref = target.ref
         return report
+
+    def _require_production(self, stage: str) -> None:
+        """A hotfix is judged against production: one that resolves nowhere is exit 2 at
+        every stage, and one whose local and remote copies have diverged is exit 2 where
+        a person is at hand (HG001 reports it as a finding at pre-push and in CI)."""
+        from hotfix_guard.engine.context import production_not_found
+
+        if self._refs.production is None:
+            raise production_not_found(self.git, self.settings)
+        if stage not in ("ci", "pre-push"):
+            for diverged in self._refs.diverged:
+                if diverged.key == "production":
+                    from hotfix_guard.errors import GitError
+
+                    raise GitError(diverged.message(), hint=diverged.hint())
 
 
 def _line_refs(refs: Any, branch: str, settings: Settings, head: str) -> Any:

@@ -127,7 +127,7 @@ def make_plan(git: Git, info: RepoInfo, settings: Settings, description: str, *,
     from hotfix_guard.engine.context import resolve_refs
     from hotfix_guard.triage.branch import branch_name, latest_release_on
 
-    refs = resolve_refs(git, settings)
+    refs = resolve_refs(git, settings, newest=False)  # a stale local production is refused below
     production = refs.production
     if production is None:
         raise GitError(f"production branch '{settings.production_branch}' not found "
@@ -206,6 +206,11 @@ def make_plan(git: Git, info: RepoInfo, settings: Settings, description: str, *,
         if upstream is not None:
             ahead, behind = git.ahead_behind(production.ref, upstream)
             up = upstream.removeprefix("refs/remotes/")
+            if behind and ahead:
+                from hotfix_guard.engine.context import Diverged
+
+                diverged = Diverged("production", production.name, production.ref, upstream)
+                raise Refused(diverged.message(), hint=diverged.hint())  # what check says too
             if behind:
                 raise Refused(
                     f"{production.name} is {behind} commit{'s' if behind != 1 else ''} behind {up}: "

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from hotfix_guard.config import Settings
     from hotfix_guard.git import Commit, Git, RepoInfo
     from hotfix_guard.workflow import Line, Plan
+    from hotfix_guard.history.development import Origin
 
 
 LATEST_RELEASE_PROBES = 3  # is-ancestor questions before latest_release walks history instead
@@ -40,10 +41,32 @@ class Branch(namedtuple("Branch", "name ref sha")):
         return self.ref.startswith("refs/remotes/")
 
 
-class Refs(namedtuple("Refs", "production development releases found")):
+class Refs(namedtuple("Refs", "production development releases found diverged", defaults=((),))):
     # found: every ref the lookup saw: full name -> commit
+    # diverged: a Diverged per configured branch whose local and remote copies each have
+    #   commits of their own (the local one is used, and the check says so)
 
     __slots__ = ()
+
+
+class Diverged(namedtuple("Diverged", "key name local remote")):
+    """Production or development (``key``) whose local branch and ``<remote>/<name>``
+    have diverged: neither contains the other, so neither can be called the newer."""
+    # local, remote: full ref names
+
+    __slots__ = ()
+
+    @property
+    def remote_name(self) -> str:
+        return self.remote.removeprefix("refs/remotes/")
+
+    def message(self) -> str:
+        return (f"{self.key} branch {self.name} and {self.remote_name} have diverged: each has commits "
+                f"the other lacks, so it cannot be told which one {self.key} is")
+
+    def hint(self) -> str:
+        return (f"reconcile them first (git switch {self.name} && git pull --rebase, or push "
+                f"what {self.name} has), then check again")
 
 
 def _refs_query(settings: Settings, extra: tuple[str, ...]) -> tuple[str, ...]:
@@ -61,10 +84,14 @@ def start_refs(git: Git, settings: Settings, extra: tuple[str, ...] = ()) -> Non
     git.start(*_refs_query(settings, extra))
 
 
-def resolve_refs(git: Git, settings: Settings, extra: tuple[str, ...] = ()) -> Refs:
+def resolve_refs(git: Git, settings: Settings, extra: tuple[str, ...] = (), *, newest: bool = True) -> Refs:
     """Production, development and open release branches, in one git call.
 
-    Local branch first, else ``<remote>/<name>`` (CI clones have no local branches).
+    The local branch, else ``<remote>/<name>`` (CI clones have no local branches). With
+    both, and ``newest``: the newer of the two when one contains the other (a local
+    branch behind its remote is stale; one ahead has work not pushed yet); when they
+    have diverged, the local one, listed in ``Refs.diverged``. ``newest=False`` keeps
+    the local branch whatever the remote has (``start`` refuses a stale one itself).
     """
     remote = settings.remote
     from hotfix_guard.git import records
@@ -74,10 +101,18 @@ def resolve_refs(git: Git, settings: Settings, extra: tuple[str, ...] = ()) -> R
     for line in records(out):
         name, sha = line.split("\0")
         found[name] = sha
+    diverged: list[Diverged] = []
 
     def pick(key: str) -> Branch | None:
         for name in candidates(settings, key):
-            for ref in (f"refs/heads/{name}", f"refs/remotes/{remote}/{name}"):
+            local, remote_ref = f"refs/heads/{name}", f"refs/remotes/{remote}/{name}"
+            if newest and local in found and remote_ref in found and found[local] != found[remote_ref]:
+                if git.is_ancestor(found[local], found[remote_ref]):
+                    return Branch(name, remote_ref, found[remote_ref])  # local is behind: stale
+                if not git.is_ancestor(found[remote_ref], found[local]):
+                    diverged.append(Diverged(key, name, local, remote_ref))
+                return Branch(name, local, found[local])
+            for ref in (local, remote_ref):
                 if ref in found:
                     return Branch(name, ref, found[ref])
         return None
@@ -88,7 +123,30 @@ def resolve_refs(git: Git, settings: Settings, extra: tuple[str, ...] = ()) -> R
             if ref.startswith(base + settings.release_prefix):
                 name = ref[len(base):]
                 releases.setdefault(name, Branch(name, ref, sha))
-    return Refs(pick("production"), pick("development"), tuple(releases.values()), found)
+    production, development = pick("production"), pick("development")
+    return Refs(production, development, tuple(releases.values()), found, tuple(diverged))
+
+
+def production_not_found(git: Git, settings: Settings) -> GitError:
+    """The exit-2 error for a hotfix whose production branch resolves nowhere: it names
+    the configured name and its key, and the branches that do exist."""
+    remote = settings.remote
+    names: list[str] = []
+    for ref in git.list_refs("refs/heads/", f"refs/remotes/{remote}/"):
+        name = ref.removeprefix("refs/heads/").removeprefix(f"refs/remotes/{remote}/")
+        if name != "HEAD" and name not in names:
+            names.append(name)
+    shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+    tried = " or ".join(f"'{n}'" for n in candidates(settings, "production"))
+    key = (f"set in {settings.where('production-branch')}"
+           if "production-branch" in settings.explicit else "the default of `production-branch`")
+    return GitError(
+        f"production branch {tried} ({key}) not found locally or on '{remote}': "
+        "a hotfix cannot be checked without it",
+        hint=(f"branches here: {shown}; set `production-branch` to the one that holds released code, "
+              f"or fetch it (git fetch {remote})") if names else
+             f"there are no branches here; fetch production (git fetch {remote})",
+    )
 
 
 class Context:
@@ -124,6 +182,9 @@ class Context:
         self.options = options or {}
         self.staged = stage == "pre-commit"
         self.pushed_from = pushed_from  # the local branch, when a push gives it another name
+        # path -> code of the rule whose finding explains the path already (HG001: files
+        # that only development's commits touch); the runner drops other rules' findings there
+        self.explained: dict[str, str] = {}
 
     # -- the branch --------------------------------------------------------------
 
@@ -237,6 +298,8 @@ class Context:
             git.start_commits(self.head, f"^{self.base}")
         if "first-parent" in queries and self.development is not None:
             git.start_rev_list("--first-parent", self.development.sha, f"^{production.sha}")
+        if "development" in queries and self.development is not None and not self._base:
+            git.start_commits(self.development.sha, f"^{production.sha}")  # what ctx.origin reads
         if "tags" in queries:
             git.start_tags(f"{self.settings.tag_prefix}*")
         if "diff" in queries:
@@ -263,6 +326,31 @@ class Context:
         from hotfix_guard.diff.hunks import load_diff
 
         return load_diff(self.git, self.settings, tuple(self.diff_args()))
+
+    # -- where the change comes from ----------------------------------------------
+
+    @cached_property
+    def origin(self) -> Origin:
+        """Development's own commits in the change (HG001's question; see
+        :mod:`hotfix_guard.history.development`). With ``--base`` (a replay, or a CI
+        pull request) it is asked of the history as it stood: production is the base,
+        and development what its first-parent line was when the head was committed."""
+        from hotfix_guard.history.development import Origin, analyse, development_then, marker_regex
+
+        self.require_production()
+        development = self.require_development().sha
+        lower = self.base
+        if self._base:
+            development = development_then(self.git, development, self.head)
+            if development is None:
+                return Origin((), frozenset())
+        version = self.version
+        names = {self.branch, *candidates(self.settings, "production")}
+        return analyse(
+            self.git, self.commits, lower, development, branch=self.branch, names=names,
+            marker=marker_regex(self.settings.tag_prefix, version) if version else None,
+            remote=self.settings.remote, reflog_ref=f"refs/heads/{self.pushed_from or self.branch}",
+        )
 
     # -- releases ----------------------------------------------------------------
 

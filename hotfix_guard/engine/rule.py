@@ -143,7 +143,8 @@ class Rule:
     options: ClassVar[tuple[Option, ...]] = ()
     # What check() will ask of the repository, so the check can start those git queries
     # early and side by side: "commits" (ctx.commits), "first-parent" (development's own
-    # line), "tags" (ctx.latest_release), "diff" (ctx.diff). A hint for speed only.
+    # line), "development" (its commits beyond production: ctx.origin), "tags"
+    # (ctx.latest_release), "diff" (ctx.diff). A hint for speed only.
     queries: ClassVar[frozenset[str]] = frozenset()
     plugin: ClassVar[str] = "?"  # set on registration: the plugin that brought the rule
 

@@ -53,6 +53,9 @@ def run_rules(ctx: Context, rules: list[type[Rule]], debug: bool = False) -> Rep
         report.base = ctx.base
     except (Skip, HotfixGuardError):
         report.base = None
+    if ctx.explained:  # one cause, one finding: what a branch-level finding explains already
+        report.findings = [f for f in report.findings
+                           if f.path is None or ctx.explained.get(f.path, f.code) == f.code]
     from hotfix_guard.engine.suppress import apply_suppressions
 
     report.findings = sorted(apply_suppressions(ctx, report.findings, ran), key=Finding.sort_key)

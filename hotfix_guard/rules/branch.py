@@ -13,17 +13,47 @@ TYPE_CHECKING = False  # typing is not imported at run time: it costs millisecon
 if TYPE_CHECKING:
     from typing import Callable, Iterable
     from hotfix_guard.engine.context import Context
+    from hotfix_guard.git import Commit
+    from hotfix_guard.history.development import Own
 
 
 class BranchFromMain(Rule):
     """
     ## What it does
-    Checks that the hotfix carries no commit of development's own history. Formally: no
-    commit of `production..head` lies on the first-parent history of development beyond
-    production (`git rev-list --first-parent production..development`). That catches a
-    branch cut from development and a hotfix into which development was merged, and
-    leaves alone a hotfix that was itself merged into development afterwards (its commits
-    reach development through the merge's second parent, not its first-parent line).
+    Checks that the hotfix carries no commit of development's own history. A commit of
+    the change (`production..head`) is development's own when development had it before
+    this hotfix reached development:
+
+    - it is on development's first-parent line beyond production (the branch was cut
+      from development, or development was merged into the hotfix);
+    - or a merge on that line brought it in from another branch: a feature or release
+      branch that development merged with `--no-ff` ("Merge branch 'feature/x'",
+      "Merge pull request #7 from owner/feature/x"), from which the hotfix was cut;
+    - or it is a copy of one of those: `git cherry-pick -x` wrote
+      `(cherry picked from commit <sha>)` naming it, or its patch-id is the same and
+      development's commit is the older one.
+
+    A hotfix merged into development afterwards, by a merge or by a fast-forward, is not
+    flagged for that: a merge names the hotfix branch; after a fast-forward, a commit on
+    development's line that adds the hotfix's own `HOTFIX vX.Y.Z:` marker, or that the
+    hotfix branch's reflog says was made on it, is the hotfix's own. The files that only
+    development's commits touch are listed in the finding, and the content rules (HG004
+    to HG012) do not judge them again: one cause, one finding.
+
+    Without a development branch (the github-flow workflow) the hotfix must carry no
+    commit of another branch that production lacks; a hotfix of a release line
+    (`support/X.Y`) is judged against that line's branch instead of production.
+
+    When the local production branch and `<remote>/<name>` have diverged, the check says
+    so: a finding at the ci and pre-push stages (exit 2 at the others, as `start`
+    refuses). A local branch behind its remote is not used: the newer one is.
+
+    With `--base` (a replay of an old hotfix, or a CI pull request) it judges the history
+    as it stood: production is the base, and development is the commit its first-parent
+    line had when the head was committed. A replay cannot know what git does not record:
+    where development pointed at that moment (a branch tip is not history; the commit
+    date is the best witness), a development rebased or force-pushed since, or commit
+    dates that lie.
 
     ## Why
     The workflow says: "Branch from main, not development". Development may have untested
@@ -34,20 +64,52 @@ class BranchFromMain(Rule):
     ```console
     $ git checkout develop && git checkout -b hotfix/v1.2.4-fix-payment-crash
     $ hotfix-guard check
-    branch: HG001 [error] branch-from-main: this hotfix was cut from development: it carries
-      2 commits of development's own history (newest 3f2a1c9d0e "Add loyalty points")
+    branch: HG001 [error] branch-from-main: this hotfix was cut from develop: it carries
+      2 commits of develop's own history (newest 3f2a1c9d0e "Add loyalty points")
+    ```
+
+    Cut from a feature branch that develop merged with `--no-ff`:
+    ```console
+    $ git checkout -b hotfix/v1.2.4-fix-payment-crash feature/loyalty
+    $ hotfix-guard check
+    branch: HG001 [error] branch-from-main: this hotfix was cut from a branch develop
+      merged: it carries 2 commits develop got by merging 'feature/loyalty' (at 7c1d0e2a9b
+      "Merge branch 'feature/loyalty' into develop")
+    ```
+
+    A develop commit cherry-picked with `-x`:
+    ```console
+    $ git cherry-pick -x 5e6f7a8b9c
+    $ hotfix-guard check
+    branch: HG001 [error] branch-from-main: commit 0a1b2c3d4e "Add loyalty points" is a
+      copy of develop's own 5e6f7a8b9c "Add loyalty points" (cherry picked from it)
+    ```
+
+    Not flagged: the hotfix was fast-forwarded into develop (develop had nothing of its
+    own), and a second fix commit follows on the hotfix branch. The first fix is on
+    develop's line now, but it adds `HOTFIX v1.2.4:` (and the reflog says it was made on
+    the hotfix branch), so it is the hotfix's own.
+    ```console
+    $ git switch develop && git merge --ff-only hotfix/v1.2.4-fix-payment-crash
+    $ git switch hotfix/v1.2.4-fix-payment-crash && git commit -am "Guard the retry too"
+    $ hotfix-guard check --select HG001
+    hotfix/v1.2.4-fix-payment-crash: all checks passed (1 rule, stage manual)
     ```
 
     ## How to fix
     Move your own commits onto production, leaving development's behind:
-    `git rebase --onto main <newest development commit> <hotfix branch>`. If development
-    was merged into the hotfix, recreate the branch from main and cherry-pick the fix.
+    `git rebase --onto main <newest development commit> <hotfix branch>` (the help line
+    gives it only when that keeps every commit of your own). Otherwise, or when
+    development was merged into the hotfix, recreate the branch from main and
+    cherry-pick your own commits, which the help line lists. A copy of a development
+    commit is dropped (`git rebase -i main`); if production needs that fix, it is the
+    hotfix's own work, written for production.
     """
 
     code = "HG001"
     name = "branch-from-main"
     summary = "A hotfix branches from production, not development"
-    queries = frozenset({"commits", "first-parent"})
+    queries = frozenset({"commits", "development"})
 
     def check(self, ctx: Context) -> Iterable[Finding]:
         if ctx.line is not None:
@@ -58,37 +120,74 @@ class BranchFromMain(Rule):
             return
         production = ctx.require_production()
         development = ctx.require_development()
-        change = ctx.git.commits(ctx.head, f"^{production.sha}")
-        if not change:
+        for diverged in ctx.refs.diverged:
+            yield self.finding(diverged.message(), help=diverged.hint(),
+                               severity=None if diverged.key == "production" else "warning")
+        origin = ctx.origin
+        if not origin.own:
             return
-        own = set(ctx.git.rev_list("--first-parent", development.sha, f"^{production.sha}"))
-        if not own:
-            return
-        offending = [c for c in change if c.sha in own]  # newest first
-        if not offending:
-            return
-        dev = development.name
+        dev, prod = development.name, production.name
+        change = ctx.commits
+        carried = [o for o in origin.own if o.how != "copy"]
+        listed = _explain_paths(ctx, origin.development_only_paths)
+        if carried:
+            yield _with(self._carried(ctx, change, carried, dev, prod), listed)
+            listed = ""
+        for own in origin.own:
+            if own.how == "copy":
+                c, source = own.commit, own.source
+                how = ("cherry picked from it" if any(source.sha.startswith(n) for n in _picked(c.message))
+                       else "the same patch")
+                yield _with(self.finding(
+                    f"commit {c.short} \"{c.subject}\" is a copy of {dev}'s own {source.short} "
+                    f"\"{source.subject}\" ({how})",
+                    ref=c.sha,
+                    help=(f"drop it (git rebase -i {prod}): a hotfix takes nothing from {dev}; if production "
+                          "needs that change, write it for production in the hotfix"),
+                ), listed)
+                listed = ""
+
+    def _carried(self, ctx: Context, change: list[Commit], carried: list[Own], dev: str, prod: str) -> Finding:
+        own = {o.commit.sha for o in carried}
+        n = len(carried)
+        commits = f"{n} commit{'s' if n != 1 else ''}"
         merges = [c for c in change if len(c.parents) > 1 and c.sha not in own
-                  and any(p in own for p in c.parents[1:])]
+                  and any(p in own for p in c.parents[1:]) and not any(p in own for p in c.parents[:1])]
+        keep = [c for c in change if c.sha not in own and len(c.parents) < 2]
+        recreate = (f"recreate the branch from {prod} and cherry-pick your own "
+                    f"commit{'s' if len(keep) != 1 else ''}"
+                    + (f": git switch -c <new name> {prod} && git cherry-pick "
+                       + " ".join(c.short for c in reversed(keep)) if keep else ""))
         if merges:
             merge = merges[-1]  # the oldest such merge
-            if not any(p in own for p in merge.parents[:1]):
-                yield self.finding(
-                    f"{dev} was merged into this hotfix at {merge.short} (\"{merge.subject}\"): it brings "
-                    f"{len(offending)} commit{'s' if len(offending) != 1 else ''} of {dev}'s own history",
-                    ref=merge.sha,
-                    help=(f"undo the merge, or recreate the branch from {production.name} and cherry-pick "
-                          f"your fix: a hotfix must not ship {dev}'s untested work"),
-                )
-                return
-        newest = offending[0]
-        yield self.finding(
-            f"this hotfix was cut from {dev}: it carries {len(offending)} "
-            f"commit{'s' if len(offending) != 1 else ''} of {dev}'s own history "
-            f"(newest {newest.short} \"{newest.subject}\")",
-            ref=newest.sha,
-            help=(f"move your commits onto {production.name}: "
-                  f"git rebase --onto {production.name} {newest.short} {ctx.branch}"),
+            return self.finding(
+                f"{dev} was merged into this hotfix at {merge.short} (\"{merge.subject}\"): it brings "
+                f"{commits} of {dev}'s own history",
+                ref=merge.sha,
+                help=f"undo the merge, or {recreate}: a hotfix must not ship {dev}'s untested work",
+            )
+        newest = carried[0]
+        base = _rebase_point(change, own)
+        help_ = (f"move your commits onto {prod}: git rebase --onto {prod} {base[:10]} {ctx.branch}"
+                 if base else recreate)
+        via = [o for o in carried if o.how == "merge"]
+        if via:
+            merge = via[0].via
+            from hotfix_guard.history.development import merged_branch
+
+            name = merged_branch(merge.subject, ctx.settings.remote)
+            line = n - len(via)
+            return self.finding(
+                f"this hotfix was cut from a branch {dev} merged: it carries {len(via)} "
+                f"commit{'s' if len(via) != 1 else ''} {dev} got by merging "
+                f"{f'{name!r}' if name else 'another branch'} (at {merge.short} \"{merge.subject}\")"
+                + (f", and {line} of {dev}'s own line" if line else ""),
+                ref=newest.commit.sha, help=help_,
+            )
+        return self.finding(
+            f"this hotfix was cut from {dev}: it carries {commits} of {dev}'s own history "
+            f"(newest {newest.commit.short} \"{newest.commit.subject}\")",
+            ref=newest.commit.sha, help=help_,
         )
 
 
@@ -187,6 +286,48 @@ def _source_branch(ctx: Context, change: list, inside: set[str]) -> tuple[str, s
                 continue  # it contains the whole hotfix: built on it, or it was merged there
         return name, set(ctx.git.rev_list(sha, f"^{production.sha}"))
     return None
+
+
+def _picked(message: str) -> list[str]:
+    from hotfix_guard.history.development import CHERRY_PICKED
+
+    return CHERRY_PICKED.findall(message)
+
+
+def _rebase_point(change: list[Commit], own: set[str]) -> str | None:
+    """A commit X such that `git rebase --onto <production> X` drops exactly development's
+    commits: X's ancestors in the change are exactly them. None when there is none (the
+    commits interleave), so the help never offers a rebase that throws a fix away."""
+    parents = {c.sha: c.parents for c in change}
+    for sha in [c.sha for c in change if c.sha in own][:5]:
+        seen, stack = {sha}, [sha]
+        while stack:
+            for p in parents.get(stack.pop(), ()):
+                if p in parents and p not in seen:
+                    seen.add(p)
+                    stack.append(p)
+        if seen == own:
+            return sha
+    return None
+
+
+def _explain_paths(ctx: Context, paths: frozenset[str]) -> str:
+    """Mark the files only development's commits touch as explained by HG001 (the
+    runner keeps the content rules' findings off them); the text that lists them."""
+    if paths and ctx.staged:
+        paths = paths - ctx.git.staged_paths()  # staged work on them is the hotfix's own
+    if not paths:
+        return ""
+    for path in paths:
+        ctx.explained[path] = "HG001"
+    shown = sorted(paths)
+    more = f" and {len(shown) - 5} more" if len(shown) > 5 else ""
+    return (f"; the content rules do not judge again the file{'s' if len(shown) != 1 else ''} only "
+            f"these commits touch: {', '.join(shown[:5])}{more}")
+
+
+def _with(finding: Finding, text: str) -> Finding:
+    return finding._replace(message=finding.message + text) if text else finding
 
 
 class BranchName(Rule):
