@@ -395,7 +395,7 @@ def validate(data: dict[str, Any], path: str, is_pyproject: bool = False) -> dic
             if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
                 raise fail(key, "tables such as [rules.diff-size]", value)
         out[key] = value
-    for key in ("production-branch", "development-branch", "hotfix-prefix", "support-prefix"):
+    for key in ("production-branch", "development-branch", "hotfix-prefix"):
         if key in out and not out[key].strip():
             raise fail(key, "a non-empty string", out[key])
     return out

@@ -36,17 +36,22 @@ if TYPE_CHECKING:
     from hotfix_guard.git import Git
 
 SUBJECTS = 20_000  # the most merge (and first-parent) subjects read
+STALE = 90 * 86_400  # a main this much older than production is not where work goes
 _VERSION = r"(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)(?:\.(?:0|[1-9]\d*))?"
 RELEASE_TAG_RE = re.compile(r"(?P<prefix>.{0,40}?)" + _VERSION)
 HOTFIX_WORD_RE = re.compile(r"(?<![A-Za-z0-9])(hot-?fix(?:es)?)([/_-])(?=[A-Za-z0-9])", re.IGNORECASE)
 RELEASE_WORD_RE = re.compile(r"(?<![A-Za-z0-9])(releases?)([/_-])(?=v?\d)", re.IGNORECASE)
-LINE_RE = re.compile(r"(?P<prefix>[A-Za-z][A-Za-z0-9_.-]*[/-])v?(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)(?:\.x)?")
+# A branch that holds a release line: support/1.1, maint-2.0, stable/3.4.x, a bare 1.7
+LINE_RE = re.compile(r"(?P<prefix>(?:(?:support|maint|maintenance|stable|lts|releases?|versions?)[/-])?)"
+                     r"v?(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)(?:\.x)?", re.IGNORECASE)
+DEVELOPMENT_NAMES = ("develop", "development", "dev", "devel")  # any case
 MERGED_BRANCH_RES = (
     re.compile(r"^Merge (?:remote-tracking )?branch '(?P<b>[^']+)'"),
     re.compile(r"^Merge pull request #\d+ from [^/\s]+/(?P<b>\S+)"),
     re.compile(r"^Merged in (?P<b>\S+)"),
     re.compile(r"^Merge branch (?P<b>\S+)"),
 )
+PULL_FROM_RE = re.compile(r"^Merge pull request #\d+ from ([^/\s]+)/")
 SQUASH_RE = re.compile(r"\(#\d+\)\s*$")
 
 
@@ -69,7 +74,9 @@ class Observed(NamedTuple):
     branches: dict[str, set[str]]  # name -> {"local", "<remote>"}
     tags: list[str]
     merges: list[str]  # merge subjects, newest first
-    mainline: list[str]  # production's first-parent subjects, newest first
+    mainline: list[str]  # production's first-parent subjects (not merges), newest first
+    production_merges: list[str] = []  # merges on production's first-parent line, newest first
+    stale_main: bool = False  # main (master) had no commit for STALE days before production's newest
 
 
 def observe(git: Git) -> Observed:
@@ -128,11 +135,17 @@ def _merged_branch(subject: str) -> str | None:
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+    plural = word + ("es" if word.endswith(("ch", "sh", "s", "x")) else "s")
+    return f"{n} {word if n == 1 else plural}"
 
 
 def _pick(found: set[str], names: tuple[str, ...]) -> str | None:
     return next((n for n in names if n in found), None)
+
+
+def _pick_any_case(found: set[str], names: tuple[str, ...]) -> str | None:
+    lowered = {n.lower(): n for n in sorted(found, reverse=True)}
+    return next((lowered[n] for n in names if n in lowered), None)
 
 
 def infer(seen: Observed, workflow: str | None = None) -> Inferred:
@@ -142,7 +155,7 @@ def infer(seen: Observed, workflow: str | None = None) -> Inferred:
     merged = [b for b in (_merged_branch(s) for s in seen.merges) if b]
 
     production_name = _pick(names, ("main", "master"))
-    development_name = _pick(names, ("develop", "development"))
+    development_name = _pick_any_case(names, DEVELOPMENT_NAMES)
     has_production_branch = "production" in names
     if workflow is None:
         workflow, why = _infer_workflow(seen, names, merged, production_name, development_name,
@@ -167,7 +180,15 @@ def infer(seen: Observed, workflow: str | None = None) -> Inferred:
     development_names = preset["development"]
     if development_names:
         dev = production_name if workflow == GITLAB_FLOW else development_name
-        if dev is None:
+        if workflow == GITLAB_FLOW:
+            upstream = _upstream(seen, names, production_name)
+            if upstream is not None:
+                keys.append(upstream)
+                dev = None
+                development_names = ()
+        if dev is None and not development_names:
+            pass  # set from production's upstream
+        elif dev is None:
             notes.append(f"no development branch ({' or '.join(development_names)}) was found; "
                          "HG008 will say so until one exists")
         elif dev != development_names[0]:
@@ -186,10 +207,11 @@ def infer(seen: Observed, workflow: str | None = None) -> Inferred:
 
 def _infer_workflow(seen: Observed, names: set[str], merged: list[str], production: str | None,
                     development: str | None, has_production_branch: bool) -> tuple[str, str]:
-    if has_production_branch and production:
-        into = sum(1 for s in seen.merges if re.search(rf"\binto '?production'?$", s))
-        evidence = f", and {_plural(into, 'merge')} went into production" if into else ""
-        return GITLAB_FLOW, f"a production branch stands beside {production}{evidence}"
+    if has_production_branch:
+        into = len(seen.production_merges)
+        evidence = f", and {_plural(into, 'merge')} went into it" if into else ""
+        beside = f" beside {production}" if production else ""
+        return GITLAB_FLOW, f"a production branch stands{beside}{evidence}"
     hotfix_merges = [b for b in merged if HOTFIX_WORD_RE.match(b)]
     if development:
         evidence = f"; {_plural(len(hotfix_merges), 'merge')} of hotfix branches found" if hotfix_merges else ""
@@ -203,6 +225,32 @@ def _infer_workflow(seen: Observed, names: set[str], merged: list[str], producti
         evidence.append(_plural(squashes, "squash-merged pull request"))
     tail = f"; {' and '.join(evidence)} landed on it" if evidence else ""
     return GITHUB_FLOW, f"there is no develop or development branch: {production or 'main'} is the only long-lived branch{tail}"
+
+
+def _upstream(seen: Observed, names: set[str], main: str | None) -> Key | None:
+    """gitlab-flow: the branch production is fed from when main (or master) is absent or
+    stale (a main left behind beside staging -> production): the branch most merges on
+    production's first-parent line bring (pull requests from forks not counted)."""
+    sources: Counter[str] = Counter()
+    owners = Counter(m.group(1) for m in map(PULL_FROM_RE.match, seen.production_merges) if m)
+    ours = owners.most_common(1)[0][0] if owners else None
+    for subject in seen.production_merges:
+        pull = PULL_FROM_RE.match(subject)
+        if pull and pull.group(1) != ours:
+            continue  # a fork's branch of the same name is not ours
+        branch = _merged_branch(subject)
+        if branch is None:
+            continue
+        branch = branch.split(" into ")[0].removeprefix("origin/")
+        if branch in names and branch != "production" and not HOTFIX_WORD_RE.match(branch):
+            sources[branch] += 1
+    if not sources or (main is not None and not seen.stale_main):
+        return None
+    best, count = sources.most_common(1)[0]
+    total = sum(sources.values())
+    return Key("development-branch", best,
+               f"{count} of {total} merges into production came from {best}"
+               + (f", and {main} has had no commit for months" if main else ""))
 
 
 def _tag_prefix(tags: list[str]) -> list[Key]:
@@ -247,8 +295,9 @@ def _support_prefix(seen: Observed, workflow: str) -> list[Key]:
     best, count = max(counts.items(), key=lambda kv: (kv[1], kv[0] == "support/"))
     if best == "support/":
         return []
+    what = f"named {best}X.Y" if best else "named X.Y, with no prefix,"
     return [Key("support-prefix", best,
-                f"{_plural(count, 'branch')} named {best}X.Y hold older release lines")]
+                f"{_plural(count, 'branch')} {what} {'holds an older release line' if count == 1 else 'hold older release lines'}")]
 
 
 def _remote(remotes: list[str]) -> list[Key]:
@@ -348,9 +397,16 @@ def init(*, dry_run: bool = False, workflow: str | None = None, force: bool = Fa
     if info.bare or not info.toplevel:
         raise UsageError("init needs a working tree (this repository is bare)", hint="run it in a checkout")
     seen = observe(git)
-    production = _pick(set(seen.branches), ("production",) if workflow == GITLAB_FLOW else ("main", "master"))
+    production = _pick(set(seen.branches), ("main", "master"))
     if production:
         seen = seen._replace(mainline=_subjects(git, "--first-parent", "--no-merges", _ref(seen, production)))
+    if "production" in seen.branches:
+        seen = seen._replace(production_merges=_subjects(git, "--first-parent", "--merges",
+                                                         _ref(seen, "production")))
+        if production:
+            dates = git.run("log", "--no-walk=unsorted", "--format=%ct", _ref(seen, production),
+                            _ref(seen, "production")).split()
+            seen = seen._replace(stale_main=len(dates) == 2 and int(dates[1]) - int(dates[0]) > STALE)
     inferred = infer(seen, workflow)
     target = choose_target(info.toplevel)
     where = os.path.relpath(target.path, info.toplevel)

@@ -45,6 +45,9 @@ BRANCH_KINDS = frozenset({"hotfix", "production", "development"})
 CODE_RE = re.compile(r"[A-Z]{1,6}[0-9]{3,4}")
 NAME_RE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 DOC_SECTIONS = ("What it does", "Why", "Example", "How to fix")
+# What the rule means under each workflow preset (docs/workflows.md): every built-in rule
+# has one; a plugin's page shows it when its docstring has it.
+WORKFLOWS_SECTION = "Workflows"
 
 
 class Finding(namedtuple(
@@ -221,6 +224,9 @@ class Rule:
         ]
         for title in DOC_SECTIONS:
             out += [f"## {title}", "", sections.get(title, "(not documented)"), ""]
+        if sections.get(WORKFLOWS_SECTION):
+            out += [f"## {WORKFLOWS_SECTION}", "", sections[WORKFLOWS_SECTION], "",
+                    "See [docs/workflows.md](../workflows.md) for each preset.", ""]
         out += ["## Options", ""]
         if cls.options:
             out += ["| option | type | default | meaning |", "|---|---|---|---|"]

@@ -104,6 +104,24 @@ class BranchFromMain(Rule):
     cherry-pick your own commits, which the help line lists. A copy of a development
     commit is dropped (`git rebase -i main`); if production needs that fix, it is the
     hotfix's own work, written for production.
+
+    ## Workflows
+    - **git-flow**: development is `develop` (`development`); the hotfix carries none of
+      its own history, as above.
+    - **github-flow**: there is no development branch. A hotfix is cut from `main`, its tip
+      or its latest release tag. What is flagged is a hotfix that carries commits of another
+      branch `main` does not have: cut from a feature branch (another branch holds the
+      change's oldest commit but not its newest), or with another branch merged into it. A
+      branch built on the hotfix, which holds all of it, is not the source. (A branch cut
+      from the hotfix's first commits, without its newest, looks the same as a source; the
+      message names the branch.)
+    - **gitlab-flow**: production is `production` and development is `main`: a hotfix cut
+      from `main` carries main's unreleased commits and is flagged; one cut from
+      `production` is right.
+    - **Release line**: a hotfix whose version patches an older line (`hotfix/v1.1.5-…` with
+      `support/1.1`, production at 1.2.x) is cut from the line's branch or its latest tag.
+      Any commit of production or development that the line's branch does not have is
+      flagged: "this hotfix patches the 1.1 line but was cut from main".
     """
 
     code = "HG001"
@@ -112,17 +130,18 @@ class BranchFromMain(Rule):
     queries = frozenset({"commits", "development"})
 
     def check(self, ctx: Context) -> Iterable[Finding]:
-        if ctx.line is not None:
-            yield from _cut_from_the_line(self, ctx)
-            return
-        if not has_merge_back(ctx.settings):
-            yield from _cut_from_production(self, ctx)
-            return
         production = ctx.require_production()
-        development = ctx.require_development()
+        other_cut = ctx.line is not None or not has_merge_back(ctx.settings)  # see Workflows
+        development = None if other_cut else ctx.require_development()
         for diverged in ctx.refs.diverged:
             yield self.finding(diverged.message(), help=diverged.hint(),
                                severity=None if diverged.key == "production" else "warning")
+        if ctx.line is not None:
+            yield from _cut_from_the_line(self, ctx)
+            return
+        if development is None:
+            yield from _cut_from_production(self, ctx)
+            return
         origin = ctx.origin
         if not origin.own:
             return
@@ -356,6 +375,11 @@ class BranchName(Rule):
     ## How to fix
     Rename the branch: `git branch -m <new name>`. The message suggests a name with the
     next patch version.
+
+    ## Workflows
+    The same under every preset. The version in the name also decides the release line:
+    `hotfix/v1.1.5-…` is a hotfix of the 1.1 line when `support/1.1` exists and production
+    has moved on to another minor.
     """
 
     code = "HG002"
@@ -422,6 +446,14 @@ class NextPatchVersion(Rule):
     hotfix/v1.2.4-x:hotfix/v9.9.9-x`) is checked under the name it gets on the remote;
     the message then says that the two names disagree, and the help gives the push that
     uses the right one (`git push origin hotfix/v1.2.4-x`).
+
+    ## Workflows
+    - **git-flow**, **github-flow**: the latest release tag reachable from `main`.
+    - **gitlab-flow**: the latest release tag reachable from `production`.
+    - **Release line**: the next patch of the line's latest tag (reachable from
+      `support/1.1`), and the message names the line. A version older than production's
+      latest with no line for it is an error whose help says how to make the line
+      (`git branch support/1.1 <the line's latest tag>`).
     """
 
     code = "HG003"

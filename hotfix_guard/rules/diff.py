@@ -129,6 +129,13 @@ class DiffSize(Rule):
     a follow-up ticket and a normal branch. If the fix cannot be smaller, say why with a
     trailer in a commit message: `Hotfix-Guard-Ignore: HG004 <reason>`, or raise the
     limits for the repository in config.
+
+    ## Workflows
+    - **git-flow**, **github-flow**: the change is measured from `main` (`master`).
+    - **gitlab-flow**: the change is measured from `production`, where the hotfix is cut.
+    - **Release line**: a hotfix of an older line (`hotfix/v1.1.5-…` while `support/1.1`
+      exists and production is at 1.2.x) is measured from the line's branch, so the line's
+      own backports are not counted as part of the change.
     """
 
     code = "HG004"
@@ -236,6 +243,13 @@ class HotfixComment(Rule):
     ```
 
     For whole directories that need no marker (docs, fixtures), use `per-file-ignores`.
+
+    ## Workflows
+    - **git-flow**, **github-flow**: the change is measured from `main` (`master`).
+    - **gitlab-flow**: the change is measured from `production`, where the hotfix is cut.
+    - **Release line**: a hotfix of an older line (`hotfix/v1.1.5-…` while `support/1.1`
+      exists and production is at 1.2.x) is measured from the line's branch, so the line's
+      own backports are not counted as part of the change.
     """
 
     code = "HG005"
@@ -339,6 +353,13 @@ class TodoTicket(Rule):
     Create the follow-up ticket and name it in the comment:
     `# TODO: Fix frontend validation (ticket PROJ-099)`. Change `ticket-pattern` if your
     tracker's keys look different.
+
+    ## Workflows
+    - **git-flow**, **github-flow**: the change is measured from `main` (`master`).
+    - **gitlab-flow**: the change is measured from `production`, where the hotfix is cut.
+    - **Release line**: a hotfix of an older line (`hotfix/v1.1.5-…` while `support/1.1`
+      exists and production is at 1.2.x) is measured from the line's branch, so the line's
+      own backports are not counted as part of the change.
     """
 
     code = "HG006"
@@ -421,6 +442,13 @@ class NoRefactor(Rule):
     hunks) and open a follow-up ticket for it. If a kind of change is truly part of the
     fix, suppress that one finding with its reason:
     `# hotfix-guard: ignore[HG007] the old name is what the crashing client calls`.
+
+    ## Workflows
+    - **git-flow**, **github-flow**: the change is measured from `main` (`master`).
+    - **gitlab-flow**: the change is measured from `production`, where the hotfix is cut.
+    - **Release line**: a hotfix of an older line (`hotfix/v1.1.5-…` while `support/1.1`
+      exists and production is at 1.2.x) is measured from the line's branch, so the line's
+      own backports are not counted as part of the change.
     """
 
     code = "HG007"
@@ -521,6 +549,13 @@ class TestsTouched(Rule):
     ## How to fix
     Add a minimal test that shows the bug (`tests/test_payments.py`), or defer it with a
     ticket: `# TODO: Add tests for None amount (ticket PROJ-099)`.
+
+    ## Workflows
+    - **git-flow**, **github-flow**: the change is measured from `main` (`master`).
+    - **gitlab-flow**: the change is measured from `production`, where the hotfix is cut.
+    - **Release line**: a hotfix of an older line (`hotfix/v1.1.5-…` while `support/1.1`
+      exists and production is at 1.2.x) is measured from the line's branch, so the line's
+      own backports are not counted as part of the change.
     """
 
     code = "HG010"
@@ -570,6 +605,13 @@ class NoNewModules(Rule):
     Put the fix in the module that is broken. If a new file is truly needed (a generated
     file, a migration), exclude its path (`extend-exclude`) or suppress the finding with
     a reason.
+
+    ## Workflows
+    - **git-flow**, **github-flow**: the change is measured from `main` (`master`).
+    - **gitlab-flow**: the change is measured from `production`, where the hotfix is cut.
+    - **Release line**: a hotfix of an older line (`hotfix/v1.1.5-…` while `support/1.1`
+      exists and production is at 1.2.x) is measured from the line's branch, so the line's
+      own backports are not counted as part of the change.
     """
 
     code = "HG011"
@@ -620,6 +662,13 @@ class FollowUpTicket(Rule):
     ```
 
     or in a TODO by the fix: `# TODO: Fix frontend validation (ticket PROJ-100)`.
+
+    ## Workflows
+    - **git-flow**, **github-flow**: the change is measured from `main` (`master`).
+    - **gitlab-flow**: the change is measured from `production`, where the hotfix is cut.
+    - **Release line**: a hotfix of an older line (`hotfix/v1.1.5-…` while `support/1.1`
+      exists and production is at 1.2.x) is measured from the line's branch, so the line's
+      own backports are not counted as part of the change.
     """
 
     code = "HG012"
@@ -687,6 +736,10 @@ class JustifiedSuppression(Rule):
     Give the reason after the codes: `# hotfix-guard: ignore[HG007] the client calls the old
     name` or `Hotfix-Guard-Ignore: HG004 generated migration, reviewed by DBA`. Remove
     suppressions that no longer suppress anything.
+
+    ## Workflows
+    The same under every preset (git-flow, github-flow, gitlab-flow) and on a release
+    line.
     """
 
     code = "HG013"

@@ -31,6 +31,10 @@ class InternalError(Rule):
     ## How to fix
     Rerun with `--debug` to see the traceback and report it to the plugin's authors. Until
     it is fixed, `--ignore` the crashing rule's code.
+
+    ## Workflows
+    The same under every preset (git-flow, github-flow, gitlab-flow) and on a release
+    line.
     """
 
     code = "HG000"

@@ -70,6 +70,18 @@ class MergedIntoBoth(Rule):
     into the open release branch), then push both branches: `git push origin main
     develop`. If the branch is gone, the message names the commit to merge or the
     commits to cherry-pick (`git cherry-pick -x`, so the copy names its original).
+
+    ## Workflows
+    - **git-flow**: a hotfix that reached `main` must reach `develop`, or the open
+      `release/*` branch.
+    - **github-flow**: there is no merge-back target: `main` is the only long-lived branch.
+      The rule says so once, as skipped with that reason, and never once per hotfix.
+      Squash merges are the normal landing, and are recognised as hotfixes.
+    - **gitlab-flow**: a hotfix that reached `production` must reach `main`.
+    - **Release line**: `check` on the line's branch (`support/1.1`) judges the hotfixes
+      that landed there. They go no further unless `forward-port = true`; then each must
+      also reach development (`main` under github-flow). Without it the rule is listed as
+      skipped, with the reason, on the line's branch.
     """
 
     code = "HG008"
@@ -126,6 +138,13 @@ class HotfixTagged(Rule):
     `git tag -a v1.2.4 <merge commit> -m "Hotfix v1.2.4: <what it fixes>"` and push it
     (`git push origin v1.2.4`). To replace a wrong tag use `-f` on both commands, and
     tell whoever deploys from it.
+
+    ## Workflows
+    - **git-flow**, **github-flow**: the tag is on `main`. Under github-flow a squash
+      merge is the usual landing; the tag goes on the squash commit.
+    - **gitlab-flow**: the tag is on `production`.
+    - **Release line**: the tag is on the line's branch, checked by `check` on
+      `support/1.1` and `audit --line 1.1`.
     """
 
     code = "HG009"
