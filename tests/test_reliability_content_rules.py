@@ -247,3 +247,24 @@ def test_version_files_in_config_add_declarations(tmp_path: Path, capsys: Any, m
     r.write(".hotfix-guard.toml", 'version-files = ["deploy/values.yaml", "src/app/version.py"]\n')
     _, data = check_json(r, "--select", "HG005", capsys=capsys, monkeypatch=monkeypatch)
     assert active(data) == [], data["findings"]
+
+
+# -- 7. the comment lexer: strings are not comments, and comments in scripts are -------------
+
+
+def test_markers_and_todos_in_strings_and_scripts_are_judged_right(
+        tmp_path: Path, capsys: Any, monkeypatch: Any) -> None:
+    """A marker and a TODO only inside a shell heredoc are text (the marker used to count,
+    the TODO to be flagged); a real marker after a JS regex holding a quote, in an HTML
+    <script>, and after a Python 3.12 f-string nesting its quotes is a comment (it used to
+    be missed)."""
+    before = {"deploy.sh": "#!/bin/sh\necho start\n", "static/app.js": "export const x = 1;\n",
+              "static/index.html": "<p>hi</p>\n", "src/label.py": "def label(d):\n    return d\n"}
+    after = {"deploy.sh": "#!/bin/sh\necho start\ncat <<EOF > /etc/motd\n# HOTFIX v1.2.4: maintenance\n"
+                          "# TODO: remove after the outage\nEOF\n",
+             "static/app.js": "export const x = 1;\nexport const quotes = /'/g; // HOTFIX v1.2.4: escape quotes\n",
+             "static/index.html": "<p>hi</p>\n<script>\n  var re = /\"/; // HOTFIX v1.2.4: guard the form\n</script>\n",
+             "src/label.py": 'def label(d):\n    return f"{d["#"]}"  # HOTFIX v1.2.4: key with a hash\n'}
+    r = _hotfix_repo(tmp_path / "repo", before, after)
+    _, data = check_json(r, "--select", "HG005,HG006", capsys=capsys, monkeypatch=monkeypatch)
+    assert [(f["code"], f["path"]) for f in active(data)] == [("HG005", "deploy.sh")], data["findings"]

@@ -206,7 +206,9 @@ class HotfixComment(Rule):
     marker `HOTFIX vX.Y.Z:` naming this hotfix's version (the one in the branch name).
     Comment syntax follows the file's language: `#`, `//`, `/* */`, `--`, `<!-- -->`, ...;
     a marker inside a string literal does not count (each language is read by a lexer
-    that skips its strings: Python's triple-quoted docstrings too). A marker with another
+    that skips its strings: Python's docstrings and f-strings, heredocs, raw strings,
+    regex literals; `<script>` blocks are read as JavaScript). The languages, and what is
+    approximated in each, are in [docs/comments.md](../comments.md). A marker with another
     version is reported as such, on its line. Deleted files, pure renames and mode
     changes need no marker, and neither does a file whose only change bumps the
     project's version declaration to this hotfix's version: `version` in
