@@ -107,6 +107,8 @@ def render(reports: list[Report], out: IO[str], *, color: bool = False, quiet: b
             continue
         for code, why in report.skipped:
             out.write(f"skipped {code}: {safe(why)}\n")
+        if report.binary:
+            out.write(f"{safe(report.binary_line() or '')}\n")
         out.write(summary_line(report) + "\n")
 
 
@@ -135,6 +137,8 @@ def _render_rich(reports: list[Report], out: IO[str], quiet: bool) -> None:
             continue
         for code, why in report.skipped:
             console.print(f"[dim]skipped {code}: {escape(safe(why))}[/]")
+        if report.binary:
+            console.print(f"[dim]{escape(safe(report.binary_line() or ''))}[/]")
         line = escape(summary_line(report))
         style = "bold red" if report.errors else ("bold yellow" if report.warnings else "bold green")
         console.print(f"[{style}]{line}[/]")
