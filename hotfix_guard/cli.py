@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "explain": ("hotfix_guard.commands.explain", "show one rule's documentation"),
     "triage": ("hotfix_guard.commands.triage", "is this a hotfix? the severity advisor"),
     "start": ("hotfix_guard.commands.start", "create the hotfix branch from production"),
+    "finish": ("hotfix_guard.commands.finish", "land the hotfix: merge, tag, merge back, after checking it"),
     "status": ("hotfix_guard.commands.status", "the hotfix checklist for the current hotfix"),
     "audit": ("hotfix_guard.commands.audit", "every hotfix in history: tagged, merged into both"),
     "init": ("hotfix_guard.commands.init", "infer the workflow and write the config"),

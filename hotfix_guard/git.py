@@ -4,8 +4,8 @@ Everything here speaks to git through plumbing (``rev-parse``, ``for-each-ref``,
 ``rev-list``, ``log -z``, ``diff``) with NUL-separated output where names can hold
 odd characters. Every failure becomes a :class:`~hotfix_guard.errors.GitError` with
 one readable line and a hint. Nothing here writes to the repository except the few
-methods named ``write_*`` / ``create_*`` that the writing commands (``install``,
-``start``) call, and they say so.
+methods named ``write*`` / ``create_*`` that the writing commands (``install``,
+``start``, ``finish``) call, and they say so.
 
 This module is on the every-commit path: it imports only the standard library, and
 only the cheap parts of it. Processes are started and read by :mod:`hotfix_guard.process`
@@ -563,6 +563,48 @@ class Git:
         """Paths whose staged content differs from HEAD's."""
         out = self.run("diff-index", "--cached", "--name-only", "-z", "--no-renames", "HEAD", "--")
         return {p for p in out.split("\0") if p}
+
+    # -- for `finish`: the reads it needs, and the one door its writes go through -----
+
+    def ref_objects(self, names: Iterable[str]) -> dict[str, str]:
+        """The object each of these exact ref names holds, unpeeled (an annotated tag gives
+        its tag object, as ``for-each-ref`` shows it); absent refs are left out. One call."""
+        wanted = list(dict.fromkeys(names))
+        if not wanted:
+            return {}
+        found: dict[str, str] = {}
+        for line in records(self.run("for-each-ref", "--format=%(refname)%00%(objectname)", *wanted)):
+            name, obj = line.split("\0")
+            if name in wanted:
+                found[name] = obj
+        return found
+
+    def unmerged_paths(self) -> list[str]:
+        """The paths a merge in progress left conflicted (``ls-files -u``)."""
+        out = self.run("ls-files", "--unmerged", "-z")
+        return list(dict.fromkeys(entry.split("\t", 1)[1] for entry in out.split("\0") if "\t" in entry))
+
+    def local_config(self, prefix: str) -> dict[str, str]:
+        """The repository's own config entries (``--local``) whose key starts with ``prefix``."""
+        out = self.try_run("config", "--local", "--null", "--list") or ""
+        found: dict[str, str] = {}
+        for entry in out.split("\0"):
+            key, _, value = entry.partition("\n")
+            if key.startswith(prefix):
+                found[key] = value
+        return found
+
+    WRITE_COMMANDS = frozenset({"switch", "merge", "tag", "branch", "update-ref", "push", "config"})
+
+    def write(self, *args: str) -> tuple[int, str]:
+        """WRITES: run one git command that changes the repository (``finish``'s steps:
+        switch, merge, tag, branch, update-ref, push, config) and hand back its exit code
+        and what it printed (stdout, then stderr), since a conflict or a hook's refusal is
+        an outcome the caller reports, not an error of ours."""
+        if not args or args[0] not in self.WRITE_COMMANDS:
+            raise ValueError(f"not a write this gateway allows: git {' '.join(args[:1])}")
+        code, out, err = self.run_bytes(args, ok=range(-64, 256))
+        return code, decode(out + err)
 
     # -- shallow clones (issue #5) --------------------------------------------
 

@@ -91,7 +91,7 @@ def start(description: str | None, *, config: str | None = None, fetch: bool = F
                          hint="run it in a checkout")
     settings = load(config, explicit=True) if config else load(find_config(info.toplevel))
     if fetch:
-        _fetch(git, settings, out)
+        fetch_remote(git, settings, out)
     plan = make_plan(git, info, settings, description, allow_parallel=allow_parallel, line=line,
                      version=version)
     for note in plan.notes:
@@ -112,7 +112,7 @@ def start(description: str | None, *, config: str | None = None, fetch: bool = F
     return plan
 
 
-def _fetch(git: Git, settings: Settings, out: Callable[[str], None]) -> None:
+def fetch_remote(git: Git, settings: Settings, out: Callable[[str], None]) -> None:
     remote = settings.remote
     if git.config_get(f"remote.{remote}.url") is None:
         raise UsageError(f"--fetch: there is no remote '{remote}'",
@@ -183,28 +183,13 @@ def make_plan(git: Git, info: RepoInfo, settings: Settings, description: str, *,
                      "development, delete the branch), or pass --allow-parallel",
             )
 
-    for marker, what in IN_PROGRESS:
-        if os.path.exists(os.path.join(info.git_dir, marker)):
-            raise Refused(f"{what} is in progress in this checkout",
-                          hint="finish or abort it first; nothing was changed")
-    changes = git.status_porcelain()
-    if changes:
-        paths = [path for _, path in changes]
-        shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
-        raise Refused(
-            f"the working tree has uncommitted changes ({len(paths)} "
-            f"file{'s' if len(paths) != 1 else ''}: {shown})",
-            hint="commit or stash them first (git stash), then run start again; nothing was changed",
-        )
+    refuse_unclean(git, info, "start")
 
     notes: list[str] = []
     if not production.remote:
-        upstream = git.upstream(production.ref)
-        if upstream is None:
-            candidate = f"refs/remotes/{remote}/{production.name}"
-            upstream = candidate if git.list_refs(candidate) else None
-        if upstream is not None:
-            ahead, behind = git.ahead_behind(production.ref, upstream)
+        compared = compare_with_remote(git, production.name, remote)
+        if compared is not None:
+            upstream, ahead, behind = compared
             up = upstream.removeprefix("refs/remotes/")
             if behind and ahead:
                 from hotfix_guard.engine.context import Diverged
@@ -263,6 +248,39 @@ def _release_line(settings: Settings, refs: Any, line: str | None, wanted: Versi
                       hint=f"create it from the line's latest tag (git branch {branch} "
                            f"{settings.tag_prefix}{key[0]}.{key[1]}.N), then run start again")
     return found[key]
+
+
+def refuse_unclean(git: Git, info: RepoInfo, command: str) -> None:
+    """Raise :class:`Refused` when git is in the middle of something (a merge, a rebase...)
+    or tracked files have uncommitted changes: a writing command starts from a clean checkout."""
+    for marker, what in IN_PROGRESS:
+        if os.path.exists(os.path.join(info.git_dir, marker)):
+            raise Refused(f"{what} is in progress in this checkout",
+                          hint="finish or abort it first; nothing was changed")
+    changes = git.status_porcelain()
+    if changes:
+        paths = [path for _, path in changes]
+        shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+        raise Refused(
+            f"the working tree has uncommitted changes ({len(paths)} "
+            f"file{'s' if len(paths) != 1 else ''}: {shown})",
+            hint=f"commit or stash them first (git stash), then run {command} again; nothing was changed",
+        )
+
+
+def compare_with_remote(git: Git, name: str, remote: str) -> tuple[str, int, int] | None:
+    """For local branch ``name``: (the remote-tracking ref it is compared with, commits
+    ahead, commits behind), that ref being its upstream, else ``<remote>/<name>``. None
+    when there is neither."""
+    ref = f"refs/heads/{name}"
+    upstream = git.upstream(ref)
+    if upstream is None:
+        candidate = f"refs/remotes/{remote}/{name}"
+        upstream = candidate if git.list_refs(candidate) else None
+    if upstream is None:
+        return None
+    ahead, behind = git.ahead_behind(ref, upstream)
+    return upstream, ahead, behind
 
 
 def _open_hotfixes(git: Git, settings: Settings, production_sha: str, released: Version) -> list[str]:
