@@ -594,13 +594,14 @@ class Git:
                 found[key] = value
         return found
 
-    WRITE_COMMANDS = frozenset({"switch", "merge", "tag", "branch", "update-ref", "push", "config"})
+    WRITE_COMMANDS = frozenset({"switch", "merge", "tag", "branch", "update-ref", "push", "config", "reset"})
 
     def write(self, *args: str) -> tuple[int, str]:
         """WRITES: run one git command that changes the repository (``finish``'s steps:
         switch, merge, tag, branch, update-ref, push, config) and hand back its exit code
         and what it printed (stdout, then stderr), since a conflict or a hook's refusal is
-        an outcome the caller reports, not an error of ours."""
+        an outcome the caller reports, not an error of ours. (``reset --hard``: only to put
+        back what a command that failed half-way left.)"""
         if not args or args[0] not in self.WRITE_COMMANDS:
             raise ValueError(f"not a write this gateway allows: git {' '.join(args[:1])}")
         code, out, err = self.run_bytes(args, ok=range(-64, 256))

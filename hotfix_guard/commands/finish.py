@@ -329,6 +329,10 @@ def resume(git: Git, info: RepoInfo, out: Out) -> int:
         what = f"conflicts in {_listed(conflicted)}" if conflicted else "resolved, not committed yet"
         raise Refused(f"the merge is still in progress ({what})",
                       hint="resolve it, `git commit`, then run `hotfix-guard finish --continue` again")
+    if git.status_porcelain():
+        from hotfix_guard.commands.start import refuse_unclean
+
+        refuse_unclean(git, info, "finish --continue")
     out(f"continuing the finish of {record.plan.branch} at step {record.done + 1}")
     return _go(git, info, record, out)
 
@@ -473,12 +477,26 @@ def _do(git: Git, info: RepoInfo, record: Record, step: Step, out: Out) -> None:
         out(f"   $ {_shown(command)}")
         code, output = git.write(*command)
         if code != 0:
+            _put_back_files(git, info, out)
             raise _failed(git, info, step, plan, command, output)
     if own is not None:
         found = git.ref_objects([own]).get(own)
         record.after[own] = found
         if found is not None and step.kind == "merge":
             out(f"   {_describe(own, found)}")
+
+
+def _put_back_files(git: Git, info: RepoInfo, out: Out) -> None:
+    """A git command that failed half-way (a checkout whose HEAD update was refused) can
+    leave files that match no commit. Every step starts from a clean tree (finish and
+    --continue refuse any other), so what differs from HEAD now is git's half-done work,
+    not the user's: it is put back, so that the stop leaves a consistent checkout. A
+    merge in progress is the user's to resolve and is left as it is."""
+    if os.path.exists(os.path.join(info.git_dir, "MERGE_HEAD")) or not git.status_porcelain():
+        return
+    command = ["reset", "--hard", "--quiet"]
+    out(f"   $ {_shown(command)}  (the files the failed command left half-changed)")
+    git.write(*command)
 
 
 def _own_ref(step: Step, plan: Plan) -> str | None:
