@@ -407,3 +407,38 @@ def test_an_unchecked_hotfix_branch_from_the_fixture_is_refused_for_its_warnings
     proc = finish(project)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "HG010 [warning]" in proc.stdout
+
+
+# -- workflows (hotfix_guard.workflow) -----------------------------------------------------------
+
+def test_github_flow_has_no_merge_back_and_leaves_you_on_main(project: Repo) -> None:
+    (project.path / ".hotfix-guard.toml").write_text('workflow = "github-flow"\n')
+    develop = project.sha("develop")
+    tip = clean_hotfix(project)
+    proc = finish(project)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "no merge-back (github-flow has no merge-back target" in proc.stdout
+    assert project.sha("v1.2.4^{commit}") == project.sha("main")
+    assert project.git("merge-base", "--is-ancestor", tip, "main", check=False) == ""
+    assert project.sha("develop") == develop
+    assert project.git("branch", "--show-current") == "main"
+
+
+def test_a_release_line_hotfix_lands_and_is_tagged_on_the_line(repo: Repo) -> None:
+    repo.commit("Initial commit", {"src/app.py": "def main():\n    return 0\n"})
+    repo.tag("v1.1.4")
+    repo.branch("support/1.1")
+    repo.commit("Next minor", {"src/other.py": "X = 1\n"})
+    repo.tag("v1.2.0")
+    repo.branch("develop")
+    develop, main = repo.sha("develop"), repo.sha("main")
+    repo.checkout("hotfix/v1.1.5-fix-crash", new=True, start="support/1.1")
+    tip = repo.commit("Fix crash\n\nFollow-up: PAY-1", {
+        "src/app.py": "def main():\n    # HOTFIX v1.1.5: guard the crash\n    return 0\n",
+        "tests/test_app.py": "def test_main():\n    assert True\n"})
+    proc = finish(repo)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert repo.sha("v1.1.5^{commit}") == repo.sha("support/1.1")
+    assert repo.git("merge-base", "--is-ancestor", tip, "support/1.1", check=False) == ""
+    assert (repo.sha("main"), repo.sha("develop")) == (main, develop)  # forward-port is off
+    assert repo.git("branch", "--show-current") == "support/1.1"

@@ -215,7 +215,8 @@ def test_subprocess_git_never_prompts(project: Repo) -> None:
 
 COMMANDS = [
     ["check"], ["check", "--stage", "pre-commit"], ["check", "--stage", "pre-push"], ["check", "--stage", "ci"],
-    ["install"], ["uninstall"], ["start", "fix it"], ["start", "fix it", "--dry-run"], ["status"], ["audit"],
+    ["install"], ["uninstall"], ["start", "fix it"], ["start", "fix it", "--dry-run"], ["finish"], ["finish", "--dry-run"],
+    ["finish", "--continue"], ["finish", "--abort"], ["status"], ["audit"],
     ["triage", "--set", "production_broken=no", "--set", "feature_request=yes"], ["rules"], ["explain", "HG001"],
     ["demo"],
 ]
@@ -248,5 +249,5 @@ def test_every_command_either_runs_or_says_why_in_one_line(tmp_path: Path, where
             assert_clean_error(proc)
         if args[0] in ("rules", "explain", "triage"):
             assert proc.returncode == 0, (args, proc.stderr)
-        if args[0] in ("check", "install", "uninstall", "start") and where in ("not-a-repository", "no-git-on-path"):
+        if args[0] in ("check", "install", "uninstall", "start", "finish") and where in ("not-a-repository", "no-git-on-path"):
             assert proc.returncode == 2, (args, proc.stdout)

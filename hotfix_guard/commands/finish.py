@@ -95,13 +95,14 @@ class Plan(NamedTuple):
     tip: str  # its commit, as checked
     tag: str  # vX.Y.Z
     message: str  # the tag's message
-    production: str
+    lands_on: str  # where it is merged first and tagged: production, or its release line's branch
     targets: list[str]  # the merge-back branches, in order
     keep: bool
     push: bool
     remote: str
     head: str  # the checkout finish started from: "refs/heads/<name>", or a commit (detached)
     end: str  # the checkout it leaves: a branch name, or a commit (detached)
+    note: str | None = None  # why there is no merge-back target, when there is none
 
 
 class Step(NamedTuple):
@@ -110,7 +111,7 @@ class Step(NamedTuple):
 
 
 def steps_of(plan: Plan) -> list[Step]:
-    steps = [Step("merge", plan.production), Step("tag", plan.production)]
+    steps = [Step("merge", plan.lands_on), Step("tag", plan.lands_on)]
     steps += [Step("merge", target) for target in plan.targets]
     if not plan.keep:
         steps.append(Step("delete", plan.branch))
@@ -120,23 +121,33 @@ def steps_of(plan: Plan) -> list[Step]:
     return steps
 
 
-def merge_back_targets(git: Git, settings: Settings, refs: Refs) -> list[str]:
-    """Where the hotfix goes after production, as git-flow does it: the open release
-    branch (a ``release/*`` branch production does not contain) while there is one, else
-    development. (Other workflows and release lines: the workflows issue, #17.)"""
-    assert refs.production is not None
-    open_releases = [r for r in refs.releases if not git.is_ancestor(r.sha, refs.production.sha)]
-    if len(open_releases) > 1:
+def landing(git: Git, info: RepoInfo, settings: Settings, refs: Refs, branch: str, tip: str,
+            version: Any) -> tuple[str, list[str], str | None]:
+    """Where the hotfix lands (and is tagged), where it is merged back after that, and why
+    there is nowhere to merge back when there is not -- as the workflow says
+    (:func:`hotfix_guard.workflow.plan`): production, or the release line's branch for a
+    patch of an older line; development, or the open release branch (git-flow: a
+    ``release/*`` branch production does not contain), or nothing (github-flow, a line
+    without ``forward-port``). Every branch must be here, as a local branch."""
+    from hotfix_guard.engine.context import Context
+    from hotfix_guard.workflow import plan as workflow_plan
+    from hotfix_guard.workflow import uses_release_branches
+
+    ctx = Context(git, info, settings, stage="manual", branch=branch, kind="hotfix", head=tip, refs=refs)
+    production = refs.production
+    open_releases = [r for r in refs.releases if production is None or not git.is_ancestor(r.sha, production.sha)]
+    if uses_release_branches(settings) and len(open_releases) > 1 and ctx.line is None:
         names = ", ".join(r.name for r in open_releases)
         raise Refused(f"more than one release branch is open ({names}): which one the hotfix goes into is unclear",
                       hint="git-flow keeps one release open at a time: finish or delete the others")
-    if open_releases:
-        return [_local(open_releases[0], "the open release branch")]
-    if refs.development is None:
-        names = " or ".join(_candidates(settings, "development"))
-        raise Refused(f"development branch ({names}) not found locally or on '{settings.remote}'",
-                      hint="set `development-branch` in the config to the branch the hotfix must reach")
-    return [_local(refs.development, "development")]
+    found = workflow_plan(settings, refs, version, line=ctx.line, releases=open_releases)
+    if found.missing or found.lands_on is None:
+        raise Refused(f"{' and '.join(found.missing)} not found locally or on '{settings.remote}'",
+                      hint=f"the {settings.workflow} workflow needs {'them' if len(found.missing) > 1 else 'it'}: "
+                           "create it, or set the branch keys in the config (`hotfix-guard init` infers them)")
+    lands_on = _local(found.lands_on, "the line's branch" if found.line else "production")
+    targets = [_local(target, "the merge-back target") for target in found.merge_back]
+    return lands_on, targets, found.note
 
 
 def _local(branch: Any, what: str) -> str:
@@ -144,12 +155,6 @@ def _local(branch: Any, what: str) -> str:
         raise Refused(f"{what} {branch.name} exists only as {branch.ref.removeprefix('refs/remotes/')}",
                       hint=f"create it here first (git switch {branch.name}); nothing was changed")
     return str(branch.name)
-
-
-def _candidates(settings: Settings, key: str) -> list[str]:
-    from hotfix_guard.config import candidates
-
-    return candidates(settings, key)
 
 
 def make_plan(git: Git, info: RepoInfo, settings: Settings, args: argparse.Namespace) -> Plan:
@@ -180,16 +185,11 @@ def make_plan(git: Git, info: RepoInfo, settings: Settings, args: argparse.Names
     if tip is None:
         raise Refused(f"there is no local branch {branch}",
                       hint=f"check it out first (git switch {branch}); finish merges the local branch")
-    if refs.production is None:
-        names = " or ".join(_candidates(settings, "production"))
-        raise Refused(f"production branch ({names}) not found locally or on '{settings.remote}'",
-                      hint="set `production-branch` in the config")
-    production = _local(refs.production, "production")
-    if git.is_ancestor(tip, refs.production.sha):
-        raise Refused(f"{branch} is already in {production}: nothing to land",
+    lands_on, targets, note = landing(git, info, settings, refs, branch, tip, hotfix.version)
+    if git.is_ancestor(tip, refs.found.get(f"refs/heads/{lands_on}", "")):
+        raise Refused(f"{branch} is already in {lands_on}: nothing to land",
                       hint="see `hotfix-guard status --branch " + branch + "` for what is left to do")
-    targets = merge_back_targets(git, settings, refs)
-    for name in [production, *targets]:
+    for name in [lands_on, *targets]:
         compared = compare_with_remote(git, name, settings.remote)
         if compared is not None and compared[2]:
             upstream, _, behind = compared
@@ -213,11 +213,11 @@ def make_plan(git: Git, info: RepoInfo, settings: Settings, args: argparse.Names
     else:
         head = git.rev_parse("HEAD") or ""
     if head == f"refs/heads/{branch}" and not args.keep:
-        end = targets[-1] if targets else production  # git-flow leaves you on development
+        end = targets[-1] if targets else lands_on  # git-flow leaves you on development
     else:
         end = head.removeprefix("refs/heads/")
-    return Plan(branch, tip, tag, message, production, targets, bool(args.keep), bool(args.push),
-                settings.remote, head, end)
+    return Plan(branch, tip, tag, message, lands_on, targets, bool(args.keep), bool(args.push),
+                settings.remote, head, end, note)
 
 
 # -- the record ----------------------------------------------------------------------------------
@@ -275,7 +275,7 @@ def record_path(info: RepoInfo) -> str:
 
 
 def _refs_of(plan: Plan) -> list[str]:
-    return [f"refs/heads/{plan.production}", *(f"refs/heads/{t}" for t in plan.targets),
+    return [f"refs/heads/{plan.lands_on}", *(f"refs/heads/{t}" for t in plan.targets),
             f"refs/heads/{plan.branch}", f"refs/tags/{plan.tag}"]
 
 
@@ -296,9 +296,8 @@ def finish(git: Git, info: RepoInfo, args: argparse.Namespace, out: Out) -> int:
         out(f"finish refused: {plan.branch} has findings at error severity; nothing was changed")
         return 1
     steps = steps_of(plan)
-    where = " and ".join(plan.targets) if plan.targets else "no merge-back target"
     if args.dry_run:
-        out(f"would finish {plan.branch}: merge into {plan.production}, tag {plan.tag}, merge into {where}")
+        out(f"would finish {_what(plan)}")
         current = plan.head.removeprefix("refs/heads/")
         for number, step in enumerate(steps, 1):
             out(f"{number}. {_title(step, plan)}")
@@ -316,8 +315,13 @@ def finish(git: Git, info: RepoInfo, args: argparse.Namespace, out: Out) -> int:
     record = Record(record_path(info), plan, {ref: objects.get(ref) for ref in refs},
                     git.local_config(f"branch.{plan.branch}."))
     record.save()
-    out(f"finishing {plan.branch}: merge into {plan.production}, tag {plan.tag}, merge into {where}")
+    out(f"finishing {_what(plan)}")
     return _go(git, info, record, out)
+
+
+def _what(plan: Plan) -> str:
+    back = f"merge into {' and '.join(plan.targets)}" if plan.targets else f"no merge-back ({plan.note})"
+    return f"{plan.branch}: merge into {plan.lands_on}, tag {plan.tag}, {back}"
 
 
 def resume(git: Git, info: RepoInfo, out: Out) -> int:
@@ -393,10 +397,10 @@ def _go(git: Git, info: RepoInfo, record: Record, out: Out) -> int:
 def _title(step: Step, plan: Plan) -> str:
     return {
         "merge": f"merge {plan.branch} into {step.branch}",
-        "tag": f"tag {plan.tag} on the merge into {plan.production}",
+        "tag": f"tag {plan.tag} on the merge into {plan.lands_on}",
         "delete": f"delete the local branch {plan.branch}",
         "checkout": f"check out {_checkout_name(step.branch)}",
-        "push": f"push {', '.join([plan.production, *plan.targets, plan.tag])} to {plan.remote}, atomically",
+        "push": f"push {', '.join([plan.lands_on, *plan.targets, plan.tag])} to {plan.remote}, atomically",
     }[step.kind]
 
 
@@ -414,14 +418,14 @@ def _commands(step: Step, plan: Plan, current: str | None) -> list[list[str]]:
         switch = [] if current == step.branch else [["switch", step.branch]]
         return [*switch, ["merge", "--no-ff", "--no-edit", plan.branch]]
     if step.kind == "tag":
-        return [["tag", "-a", plan.tag, "-m", plan.message, plan.production]]
+        return [["tag", "-a", plan.tag, "-m", plan.message, plan.lands_on]]
     if step.kind == "delete":
         return [["branch", "-D", plan.branch]]
     if step.kind == "checkout":
         if current == step.branch:
             return []
         return [["switch", "--detach", step.branch] if _is_sha(step.branch) else ["switch", step.branch]]
-    refspecs = [f"refs/heads/{b}" for b in (plan.production, *plan.targets)] + [f"refs/tags/{plan.tag}"]
+    refspecs = [f"refs/heads/{b}" for b in (plan.lands_on, *plan.targets)] + [f"refs/tags/{plan.tag}"]
     return [["push", "--atomic", plan.remote, *refspecs]]
 
 
@@ -521,7 +525,7 @@ def _done_already(git: Git, record: Record, step: Step, now: dict[str, str | Non
         return (found is not None and found != before and before is not None
                 and git.is_ancestor(plan.tip, found) and git.is_ancestor(before, found))
     if step.kind == "tag":
-        merged = record.after.get(f"refs/heads/{plan.production}")
+        merged = record.after.get(f"refs/heads/{plan.lands_on}")
         tags = git.tags(plan.tag) if found else []
         return any(name == plan.tag and commit == merged and annotated for name, commit, annotated in tags)
     return found is None and record.expected(own) == plan.tip  # deleted by hand
@@ -551,7 +555,7 @@ def _failed(git: Git, info: RepoInfo, step: Step, plan: Plan, command: list[str]
 
 
 def _summary(git: Git, plan: Plan, out: Out) -> None:
-    merged = " and ".join([plan.production, *plan.targets])
+    merged = " and ".join([plan.lands_on, *plan.targets])
     kept = "kept" if plan.keep else "deleted"
     out(f"finished {plan.tag}: merged into {merged}, tagged {plan.tag}, local branch {kept}; "
         f"you are on {_checkout_name(plan.end)}")
