@@ -145,13 +145,15 @@ def landing(git: Git, info: RepoInfo, settings: Settings, refs: Refs, branch: st
         raise Refused(f"{' and '.join(found.missing)} not found locally or on '{settings.remote}'",
                       hint=f"the {settings.workflow} workflow needs {'them' if len(found.missing) > 1 else 'it'}: "
                            "create it, or set the branch keys in the config (`hotfix-guard init` infers them)")
-    lands_on = _local(found.lands_on, "the line's branch" if found.line else "production")
-    targets = [_local(target, "the merge-back target") for target in found.merge_back]
+    lands_on = _local(refs, found.lands_on, "the line's branch" if found.line else "production")
+    targets = [_local(refs, target, "the merge-back target") for target in found.merge_back]
     return lands_on, targets, found.note
 
 
-def _local(branch: Any, what: str) -> str:
-    if branch.remote:
+def _local(refs: Refs, branch: Any, what: str) -> str:
+    """The local branch of that name (the one finish merges into; ``resolve_refs`` may have
+    picked the remote-tracking one as the newer: the remote check says so next)."""
+    if f"refs/heads/{branch.name}" not in refs.found:
         raise Refused(f"{what} {branch.name} exists only as {branch.ref.removeprefix('refs/remotes/')}",
                       hint=f"create it here first (git switch {branch.name}); nothing was changed")
     return str(branch.name)
