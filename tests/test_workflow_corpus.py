@@ -349,3 +349,22 @@ def test_start_refuses_a_line_without_its_branch(lined: Repo) -> None:
     proc = run_cli("start", "fix crash", "--line", "1.0", cwd=lined.path)
     assert proc.returncode == 2 and "no branch support/1.0" in proc.stderr
     assert "git branch support/1.0" in proc.stderr
+
+
+# -- the demo ---------------------------------------------------------------------------------
+
+
+def test_demo_github_flow(tmp_path: Path) -> None:
+    proc = run_cli("demo", "--workflow", "github-flow", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "HG001 [error] branch-from-main: this hotfix was cut from feature/loyalty" in proc.stdout
+    assert "hotfix/v1.2.4-fix-payment-crash: all checks passed" in proc.stdout
+    assert proc.stdout.count(f"skipped HG008: {NO_MERGE_BACK}") == 1
+
+
+def test_demo_gitlab_flow(tmp_path: Path) -> None:
+    proc = run_cli("demo", "--workflow", "gitlab-flow", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "HG001 [error] branch-from-main: this hotfix was cut from main" in proc.stdout
+    assert "hotfix/v1.2.4-fix-payment-crash: all checks passed" in proc.stdout
+    assert "reached production but not main" in proc.stdout

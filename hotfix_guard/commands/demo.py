@@ -2,7 +2,9 @@
 
 It builds a small repository in a temporary directory (removed afterwards; ``--keep``
 leaves it), with releases on main, untested work on develop, one flawed hotfix and the
-same fix done right, and runs the checks on both.
+same fix done right, and runs the checks on both. ``--workflow github-flow`` or
+``gitlab-flow`` builds a repository of that shape instead (docs/workflows.md), and also
+checks production once the good hotfix has landed.
 """
 
 from __future__ import annotations
@@ -86,7 +88,11 @@ def test_payment_without_amount():
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    from hotfix_guard.workflow import NAMES
+
     p.add_argument("--keep", action="store_true", help="keep the demo repository and print where it is")
+    p.add_argument("--workflow", choices=NAMES, default="git-flow",
+                   help="the branching model of the demo repository (default: git-flow)")
 
 
 class _Builder:
@@ -138,13 +144,76 @@ def build(path: str) -> _Builder:
     return b
 
 
+def _released(path: str) -> _Builder:
+    """main with releases v1.2.2 and v1.2.3, as github-flow and gitlab-flow start."""
+    b = _Builder(path)
+    b.run("init", "-q")
+    b.run("symbolic-ref", "HEAD", "refs/heads/main")
+    b.commit("Payments service", {"src/payments.py": APP_V1, "tests/test_payments.py": TEST_V1,
+                                  "README.md": "# shop\n"})
+    b.run("tag", "-a", "v1.2.2", "-m", "Release 1.2.2")
+    return b
+
+
+def _hotfixes(b: _Builder, flawed_from: str, right_from: str) -> None:
+    b.run("checkout", "-q", "-b", "hotfix/v1.3.0-Quick_Fix", flawed_from)
+    b.commit("quick fix", {"src/payments.py": APP_FLAWED, "src/validation.py": "def valid(x):\n    return bool(x)\n"})
+    b.run("checkout", "-q", "-b", "hotfix/v1.2.4-fix-payment-crash", right_from)
+    b.commit("Fix payment crash on a missing amount\n\nFollow-up: PAY-99",
+             {"src/payments.py": APP_FIXED, "tests/test_payments.py": TEST_FIXED})
+
+
+def build_github_flow(path: str) -> _Builder:
+    """main only: releases tagged on main, a feature branch not merged yet."""
+    b = _released(path)
+    b.commit("Document the payments API", {"README.md": "# shop\n\nPayments: process_payment(amount, card)\n"})
+    b.run("tag", "-a", "v1.2.3", "-m", "Release 1.2.3")
+    b.run("checkout", "-q", "-b", "feature/loyalty")
+    b.commit("Add loyalty points (not merged yet)", {"src/loyalty.py": "POINTS_PER_EURO = 10\n"})
+    _hotfixes(b, "feature/loyalty", "main")
+    return b
+
+
+def build_gitlab_flow(path: str) -> _Builder:
+    """main upstream of production: main deployed to production as v1.2.3, then more
+    work on main that is not deployed yet."""
+    b = _released(path)
+    b.run("branch", "production")
+    b.commit("Document the payments API", {"README.md": "# shop\n\nPayments: process_payment(amount, card)\n"})
+    b.run("checkout", "-q", "production")
+    b.run("merge", "-q", "--no-ff", "-m", "Merge branch 'main' into 'production'", "main")
+    b.run("tag", "-a", "v1.2.3", "-m", "Release 1.2.3")
+    b.run("checkout", "-q", "main")
+    b.commit("Add loyalty points (not deployed yet)", {"src/loyalty.py": "POINTS_PER_EURO = 10\n"})
+    _hotfixes(b, "main", "production")
+    return b
+
+
+STORIES = {
+    "git-flow": (
+        "  main     releases v1.2.2 and v1.2.3: production\n"
+        "  develop  'Add loyalty points': work that is not released yet\n",
+        "cut from develop", "from main"),
+    "github-flow": (
+        "  main            releases v1.2.2 and v1.2.3, tagged: production, and the only long-lived branch\n"
+        "  feature/loyalty 'Add loyalty points': a pull request not merged yet\n",
+        "cut from feature/loyalty", "from main"),
+    "gitlab-flow": (
+        "  production  main deployed as v1.2.3\n"
+        "  main        upstream: 'Add loyalty points', not deployed yet\n",
+        "cut from main", "from production"),
+}
+
+
 def run(args: argparse.Namespace) -> int:
     out = sys.stdout
     color = out.isatty() and not os.environ.get("NO_COLOR")
     path = tempfile.mkdtemp(prefix="hotfix-guard-demo-")
+    workflow = getattr(args, "workflow", "git-flow")
     try:
-        builder = build(path)
-        _show(builder, out, color)
+        builder = {"git-flow": build, "github-flow": build_github_flow,
+                   "gitlab-flow": build_gitlab_flow}[workflow](path)
+        _show(builder, out, color, workflow)
     finally:
         if args.keep:
             out.write(f"\nThe demo repository is kept at {path}\n")
@@ -153,7 +222,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _show(builder: _Builder, out: IO[str], color: bool) -> None:
+def _show(builder: _Builder, out: IO[str], color: bool, workflow: str = "git-flow") -> None:
     from hotfix_guard.commands.check import Engine
     from hotfix_guard.targets.target import Target
     from hotfix_guard.config import Settings
@@ -161,23 +230,25 @@ def _show(builder: _Builder, out: IO[str], color: bool) -> None:
 
     git = builder.git
     info = git.info()
-    engine = Engine(git, info, Settings(), argparse.Namespace())
+    settings = Settings({"workflow": workflow}) if workflow != "git-flow" else Settings()
+    engine = Engine(git, info, settings, argparse.Namespace())
+    shape, flawed_from, right_from = STORIES[workflow]
 
     def heading(text: str) -> None:
         out.write(f"\n\033[1m{text}\033[0m\n" if color else f"\n{text}\n")
 
+    flow = "" if workflow == "git-flow" else f" ({workflow}: `workflow = \"{workflow}\"`)"
     out.write(
-        "hotfix-guard demo: a throwaway repository with a payments service.\n"
-        "  main     releases v1.2.2 and v1.2.3: production\n"
-        "  develop  'Add loyalty points': work that is not released yet\n"
+        f"hotfix-guard demo: a throwaway repository with a payments service{flow}.\n"
+        + shape +
         "Production crashes when the mobile app sends no amount. Two engineers hotfix it.\n"
     )
     cases = [
         ("hotfix/v1.3.0-Quick_Fix",
-         "1. The rushed hotfix: cut from develop, named v1.3.0, a rename and a new module\n"
+         f"1. The rushed hotfix: {flawed_from}, named v1.3.0, a rename and a new module\n"
          "   mixed in, no hotfix comment, a TODO without a ticket, no test."),
         ("hotfix/v1.2.4-fix-payment-crash",
-         "2. The same fix done right: from main, the next patch version, a guard clause\n"
+         f"2. The same fix done right: {right_from}, the next patch version, a guard clause\n"
          "   marked `HOTFIX v1.2.4:`, a TODO with its ticket, a regression test."),
     ]
     for branch, story in cases:
@@ -186,6 +257,8 @@ def _show(builder: _Builder, out: IO[str], color: bool) -> None:
         builder.run("checkout", "-q", branch)
         report = engine.check(Target(branch), "manual", "hotfix")
         render([report], "text", out, color=color)
+    if workflow != "git-flow":
+        _landed(builder, engine, out, workflow, heading, color)
     heading("What next")
     out.write(
         "  In your repository:      hotfix-guard check\n"
@@ -194,4 +267,29 @@ def _show(builder: _Builder, out: IO[str], color: bool) -> None:
         "  Is it even a hotfix?     hotfix-guard triage\n"
         "  Start one correctly:     hotfix-guard start \"fix payment crash\"\n"
         "  On every commit / push:  hotfix-guard install  (or the pre-commit hooks)\n"
+        "  The workflows:           hotfix-guard demo --workflow github-flow|gitlab-flow; docs/workflows.md\n"
     )
+
+
+def _landed(builder: _Builder, engine: object, out: IO[str], workflow: str, heading: object,
+            color: bool) -> None:
+    """The good hotfix lands on production and is tagged; check production."""
+    from hotfix_guard.report import render
+    from hotfix_guard.targets.target import Target
+
+    branch = "hotfix/v1.2.4-fix-payment-crash"
+    production = "main" if workflow == "github-flow" else "production"
+    message = (f"Merge pull request #7 from shop/{branch}" if workflow == "github-flow"
+               else f"Merge branch '{branch}' into '{production}'")
+    builder.run("checkout", "-q", production)
+    builder.run("merge", "-q", "--no-ff", "-m", message, branch)
+    builder.run("tag", "-a", "v1.2.4", "-m", "Hotfix v1.2.4: reject a missing amount")
+    story = ("3. It lands on main by pull request and is tagged v1.2.4. Under github-flow there is\n"
+             "   nothing to merge back into, and the check says so once."
+             if workflow == "github-flow" else
+             "3. It lands on production and is tagged v1.2.4, but nobody merges it into main:\n"
+             "   the next deployment of main would take the fix away again.")
+    heading(story)  # type: ignore[operator]
+    out.write(f"   $ git checkout {production} && hotfix-guard check\n")
+    report = engine.check(Target(production), "manual", "production")  # type: ignore[attr-defined]
+    render([report], "text", out, color=color)
