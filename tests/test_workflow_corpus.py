@@ -368,3 +368,24 @@ def test_demo_gitlab_flow(tmp_path: Path) -> None:
     assert "HG001 [error] branch-from-main: this hotfix was cut from main" in proc.stdout
     assert "hotfix/v1.2.4-fix-payment-crash: all checks passed" in proc.stdout
     assert "reached production but not main" in proc.stdout
+
+
+def squash_land(r: Repo, name: str, subject: str) -> str:
+    r.checkout("main")
+    r.git("merge", "-q", "--squash", name)
+    r.git("commit", "-q", "-m", subject)
+    r.git("branch", "-D", name)
+    return r.sha()
+
+
+def test_github_flow_squash_merged_hotfix_is_judged_and_must_be_tagged(github: Repo) -> None:
+    hotfix(github, "hotfix/v1.2.4-fix-crash", "main", "1.2.4")
+    squash_land(github, "hotfix/v1.2.4-fix-crash", "Hotfix v1.2.4: fix crash (#7)")
+    rc, data = check(github)
+    assert (rc, codes(data)) == (1, {"HG009"}), data
+    github.tag("v1.2.4")
+    rc, data = check(github)
+    assert (rc, codes(data)) == (0, set())
+    assert data["skipped"] == [{"code": "HG008", "reason": NO_MERGE_BACK}]
+    rc, data = audit(github)
+    assert rc == 0 and data["skipped"] == [{"code": "HG008", "reason": NO_MERGE_BACK}]
