@@ -389,3 +389,35 @@ def test_github_flow_squash_merged_hotfix_is_judged_and_must_be_tagged(github: R
     assert data["skipped"] == [{"code": "HG008", "reason": NO_MERGE_BACK}]
     rc, data = audit(github)
     assert rc == 0 and data["skipped"] == [{"code": "HG008", "reason": NO_MERGE_BACK}]
+
+
+# -- status -----------------------------------------------------------------------------------
+
+
+def status_items(r: Repo, *args: str) -> dict[str, tuple[str, str]]:
+    proc = run_cli("status", "--format", "json", *args, cwd=r.path)
+    assert proc.returncode == 0, proc.stderr
+    return {i["id"]: (i["state"], i["detail"]) for i in json.loads(proc.stdout)["items"]}
+
+
+def test_status_under_github_flow_needs_no_merge_back(github: Repo) -> None:
+    hotfix(github, "hotfix/v1.2.4-fix-crash", "main", "1.2.4")
+    items = status_items(github)
+    assert items["merged-development"] == ("done", f"nothing to merge back into: {NO_MERGE_BACK}")
+    assert items["branch-deleted"][1].endswith("delete it once merged into main")
+
+
+def test_status_of_a_line_hotfix_follows_the_line(lined: Repo) -> None:
+    hotfix(lined, "hotfix/v1.1.5-fix-crash", "support/1.1", "1.1.5")
+    items = status_items(lined)
+    assert items["branched-from-main"][0] == "done"
+    assert "git checkout support/1.1 && git merge --no-ff" in items["merged-production"][1]
+    assert items["merged-development"][0] == "done" and "forward-port is off" in items["merged-development"][1]
+
+
+def test_status_under_gitlab_flow_asks_for_main(gitlab: Repo) -> None:
+    hotfix(gitlab, "hotfix/v1.2.4-fix-crash", "production", "1.2.4")
+    land(gitlab, "hotfix/v1.2.4-fix-crash", "production", tag="v1.2.4")
+    items = status_items(gitlab, "--branch", "hotfix/v1.2.4-fix-crash")
+    assert items["merged-production"][0] == "done"
+    assert items["merged-development"][0] == "not-done" and "reached production but not main" in items["merged-development"][1]

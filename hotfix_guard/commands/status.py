@@ -119,18 +119,25 @@ def checklist(git: Git, info: Any, settings: Settings, name: str | None,
     if refs.production is None:
         raise GitError(f"production branch '{settings.production_branch}' not found locally or on "
                        f"'{settings.remote}'", hint="set production-branch in config, or fetch it")
+    whole = refs
+    refs = _line_refs(git, info, settings, refs, name)
     history = History(git, settings, refs.production, refs.development, refs.releases)
     h = _pick(git, info, settings, history, name)
     history.resolve([h])
     verdict = history.verdict(h)  # the same verdict audit gives
     prod = history.prod.name
+    from hotfix_guard.rules.mergeback import no_merge_back
+
+    no_target = no_merge_back(settings, prod)  # github-flow, or a release line without forward-port
     dev = history.dev.name if history.dev else settings.development_branch
     remote = settings.remote
 
     # The rules see the hotfix as it was before it landed: production where it stood.
     head = h.local or h.remote or h.tip
     rule_refs = refs
-    if h.production is not None:
+    if refs is not whole:  # a release line: the rules find the line themselves (Context.line)
+        rule_refs = whole
+    elif h.production is not None:
         before = h.base if h.production.how == "merge" else _before(history, h)
         if before:
             rule_refs = refs._replace(production=Branch(refs.production.name, refs.production.ref, before))
@@ -186,14 +193,34 @@ def checklist(git: Git, info: Any, settings: Settings, name: str | None,
         add(s, "merged-production", f"Merged to {prod}", NOT_DONE,
             f"run `git checkout {prod} && git merge --no-ff {ref}`")
     merged_back = rules.run("HG008")[:2] if fresh else _merged_back(history, h, verdict)
-    add(s, "merged-development", f"Merged to {dev}" + (" (or the open release branch)" if history.releases else ""),
-        *merged_back, rule="HG008")
-    add(s, "branch-deleted", "Hotfix branch deleted", *_deleted(h, prod, dev, remote, has_remote))
+    if no_target and not history.targets:
+        add(s, "merged-development", "Merged back", DONE, f"nothing to merge back into: {no_target}", rule="HG008")
+    else:
+        add(s, "merged-development", f"Merged to {dev}" + (" (or the open release branch)" if history.releases else ""),
+            *merged_back, rule="HG008")
+    add(s, "branch-deleted", "Hotfix branch deleted",
+        *_deleted(h, prod, None if no_target and not history.targets else dev, remote, has_remote))
     add(s, "incident-documented", "Incident documented", NOT_CHECKABLE,
         "`hotfix-guard triage --write DIR` writes the incident record skeleton")
     add(s, "follow-up-tickets", "Follow-up tickets created", *rules.run("HG012", fallback=_tickets))
     add(s, "lessons-learned", "Lessons learned documented", NOT_CHECKABLE, never)
     return h, items, history
+
+
+def _line_refs(git: Git, info: Any, settings: Settings, refs: Any, name: str | None) -> Any:
+    """A hotfix of a release line is followed on the line's branch (engine.context.for_line)."""
+    from hotfix_guard.engine.context import for_line
+    from hotfix_guard.history.versions import parse_hotfix_branch
+    from hotfix_guard.triage.branch import latest_release_on
+    from hotfix_guard.workflow import line_for, lines
+
+    branch = name or (info.head_ref or "").removeprefix("refs/heads/")
+    version = parse_hotfix_branch(branch, settings.hotfix_prefix, settings.tag_prefix).version if branch else None
+    if version is None or (version.major, version.minor) not in lines(settings, refs):
+        return refs
+    current = latest_release_on(git, settings, refs.production).version
+    line = line_for(settings, refs, version, current)
+    return for_line(refs, line, settings) if line is not None else refs
 
 
 def _has_commits(ctx: Context) -> bool:
@@ -287,7 +314,8 @@ def _merged_back(history: History, h: Hotfix, verdict: Verdict) -> tuple[str, st
                       f"git merge --no-ff {h.branch or short(h.tip)}")
 
 
-def _deleted(h: Hotfix, prod: str, dev: str, remote: str, has_remote: bool) -> tuple[str, str]:
+def _deleted(h: Hotfix, prod: str, dev: str | None, remote: str, has_remote: bool) -> tuple[str, str]:
+    """``dev`` None: the workflow has no merge-back target (github-flow, a release line)."""
     if not h.branch:
         return NOT_CHECKABLE, "found by its tag alone"
     if not h.exists:
@@ -300,8 +328,9 @@ def _deleted(h: Hotfix, prod: str, dev: str, remote: str, has_remote: bool) -> t
         commands.append(f"git branch -d {h.branch}")
     if h.remote:
         commands.append(f"git push {remote} --delete {h.branch}")
-    if h.production is None or (h.development is None and h.release is None):
-        return NOT_DONE, f"still exists {' and '.join(where)}; delete it once merged into {prod} and {dev}"
+    if h.production is None or (dev is not None and h.development is None and h.release is None):
+        into = f"{prod} and {dev}" if dev else prod
+        return NOT_DONE, f"still exists {' and '.join(where)}; delete it once merged into {into}"
     return NOT_DONE, f"still exists {' and '.join(where)}: run `{' && '.join(commands)}`"
 
 
