@@ -23,6 +23,9 @@ def test_demo_shows_the_flawed_and_the_clean_hotfix(tmp_path: Path) -> None:
     assert re.search(r"hotfix/v1\.3\.0-Quick_Fix: \d+ errors", flawed)
     assert "hotfix/v1.2.4-fix-payment-crash: all checks passed" in clean
     assert "[error]" not in clean and "[warning]" not in clean
+    landed = clean.split("3. Land the good one")[1]
+    assert "$ git merge --no-ff --no-edit hotfix/v1.2.4-fix-payment-crash" in landed
+    assert "finished v1.2.4: merged into main and develop, tagged v1.2.4" in landed
     assert _demo_dirs() == before  # removed afterwards
 
 

@@ -127,6 +127,10 @@ def build(path: str) -> _Builder:
     b = _Builder(path)
     b.run("init", "-q")
     b.run("symbolic-ref", "HEAD", "refs/heads/main")
+    # `finish`, at the end of the demo, runs git without the builder's -c settings
+    for key, value in (("user.name", "Demo Engineer"), ("user.email", "oncall@example.com"),
+                       ("commit.gpgSign", "false"), ("tag.gpgSign", "false"), ("core.hooksPath", "/dev/null")):
+        b.run("config", key, value)
     b.commit("Payments service", {"src/payments.py": APP_V1, "tests/test_payments.py": TEST_V1,
                                   "README.md": "# shop\n"})
     b.run("tag", "-a", "v1.2.2", "-m", "Release 1.2.2")
@@ -259,6 +263,11 @@ def _show(builder: _Builder, out: IO[str], color: bool, workflow: str = "git-flo
         render([report], "text", out, color=color)
     if workflow != "git-flow":
         _landed(builder, engine, out, workflow, heading, color)
+    else:
+        heading("3. Land the good one: finish checks it once more, merges it into main (--no-ff),\n"
+                "   tags v1.2.4 on the merge, merges it into develop and deletes the branch.")
+        out.write("   $ hotfix-guard finish\n")
+        _finish(builder, out)
     heading("What next")
     out.write(
         "  In your repository:      hotfix-guard check\n"
@@ -266,6 +275,7 @@ def _show(builder: _Builder, out: IO[str], color: bool, workflow: str = "git-flo
         "  Every rule:              hotfix-guard rules\n"
         "  Is it even a hotfix?     hotfix-guard triage\n"
         "  Start one correctly:     hotfix-guard start \"fix payment crash\"\n"
+        "  Land it when it is done: hotfix-guard finish  (--dry-run shows the git commands)\n"
         "  On every commit / push:  hotfix-guard install  (or the pre-commit hooks)\n"
         "  The workflows:           hotfix-guard demo --workflow github-flow|gitlab-flow; docs/workflows.md\n"
     )
@@ -293,3 +303,12 @@ def _landed(builder: _Builder, engine: object, out: IO[str], workflow: str, head
     out.write(f"   $ git checkout {production} && hotfix-guard check\n")
     report = engine.check(Target(production), "manual", "production")  # type: ignore[attr-defined]
     render([report], "text", out, color=color)
+
+
+def _finish(builder: _Builder, out: IO[str]) -> None:
+    from hotfix_guard.commands.finish import finish
+
+    args = argparse.Namespace(branch=None, dry_run=False, push=False, keep=False, fetch=False, message=None,
+                              config=None, debug=False)
+    git = builder.git
+    finish(git, git.info(), args, lambda line: out.write(line + "\n"))

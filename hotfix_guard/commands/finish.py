@@ -115,7 +115,8 @@ def steps_of(plan: Plan) -> list[Step]:
     steps += [Step("merge", target) for target in plan.targets]
     if not plan.keep:
         steps.append(Step("delete", plan.branch))
-    steps.append(Step("checkout", plan.end))
+    if plan.end != (plan.targets[-1] if plan.targets else plan.lands_on):  # where the last merge leaves you
+        steps.append(Step("checkout", plan.end))
     if plan.push:
         steps.append(Step("push", plan.remote))
     return steps
@@ -561,7 +562,9 @@ def _summary(git: Git, plan: Plan, out: Out) -> None:
     kept = "kept" if plan.keep else "deleted"
     out(f"finished {plan.tag}: merged into {merged}, tagged {plan.tag}, local branch {kept}; "
         f"you are on {_checkout_name(plan.end)}")
-    if not plan.push:
+    if not plan.push and git.config_get(f"remote.{plan.remote}.url") is None:
+        out(f"nothing was pushed (there is no remote '{plan.remote}')")
+    elif not plan.push:
         push = steps_of(plan._replace(push=True))[-1]
         out(f"nothing was pushed; to publish: {_shown(_commands(push, plan, None)[0])}")
     remote_branch = f"refs/remotes/{plan.remote}/{plan.branch}"
