@@ -33,7 +33,7 @@ from typing import Callable, NamedTuple
 import pytest
 from conftest import ROOT, Repo, make_repo
 
-PAGES = ["README.md", "docs/getting-started.md"]
+PAGES = ["README.md", "docs/getting-started.md", "docs/finish.md"]
 FENCE = re.compile(r"^```(\w*)\s*$")
 DIRECTIVE = re.compile(r"^<!--\s*console:\s*(.*?)\s*-->$")
 SHA = re.compile(r"\b[0-9a-f]{7,40}\b")
@@ -121,10 +121,37 @@ def _cut_from_develop(path: Path) -> Repo:
     return r
 
 
+def _fix_from_main(r: Repo) -> Repo:
+    """The tutorial's hotfix done right, from main: marker, test, follow-up ticket."""
+    r.checkout("hotfix/v1.2.4-fix-payment-crash", new=True, start="main")
+    r.commit("Fix payment crash on a missing amount\n\nFollow-up: PAY-99", {
+        "src/payments.py": "def charge(amount):\n    # HOTFIX v1.2.4: a missing amount is no charge\n"
+                           "    if amount is None:\n        return 0\n    return round(amount * 100)\n",
+        "tests/test_payments.py": "from src.payments import charge\n\n\ndef test_charge():\n"
+                                  "    assert charge(1.5) == 150\n    assert charge(None) == 0\n"})
+    return r
+
+
+def _ready_to_finish(path: Path) -> Repo:
+    """docs/finish.md: the hotfix, checked clean, HEAD on it."""
+    return _fix_from_main(_payments_project(path))
+
+
+def _finish_conflicts_on_develop(path: Path) -> Repo:
+    """docs/finish.md: the same, while develop has reworked charge(), so the merge back conflicts."""
+    r = _payments_project(path)
+    r.checkout("develop")
+    r.commit("Charge in any currency", {
+        "src/payments.py": "def charge(amount, currency='EUR'):\n    return round(amount * 100)\n"})
+    return _fix_from_main(r)
+
+
 REPOS: dict[str, Callable[[Path], Repo]] = {
     "empty": make_repo,
     "payments": _payments_project,
     "cut-from-develop": _cut_from_develop,
+    "ready-to-finish": _ready_to_finish,
+    "finish-conflicts-on-develop": _finish_conflicts_on_develop,
 }
 
 

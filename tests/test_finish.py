@@ -206,7 +206,7 @@ def test_a_conflict_into_production_stops_then_continue_finishes(project: Repo) 
     project.git("commit", "-q", "--no-edit")
     proc = finish(project, "--continue")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "already done" in proc.stdout
+    assert "done already (by you): main is now" in proc.stdout
     assert project.sha("v1.2.4^{commit}") == project.sha("main")
     assert (project.path / "src" / "app.py").read_text() != FIXED  # on develop now
     assert project.git("branch", "--show-current") == "develop"

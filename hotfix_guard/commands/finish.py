@@ -466,7 +466,7 @@ def _do(git: Git, info: RepoInfo, record: Record, step: Step, out: Out) -> None:
     now = _now(git, record)
     own = _own_ref(step, plan)
     if own is not None and _done_already(git, record, step, now):
-        out(f"   already done: {_describe(own, now[own])}")
+        out(f"   done already (by you): {_describe(own, now[own])}")
         record.after[own] = now[own]
         return
     tag_ref = f"refs/tags/{plan.tag}"
@@ -635,7 +635,7 @@ def _finish_moved(git: Git, record: Record, now: dict[str, str | None]) -> list[
 
 
 def _write(git: Git, out: Out, command: list[str]) -> None:
-    out(f"$ {_shown(command)}")
+    out(f"   $ {_shown(command)}")
     code, output = git.write(*command)
     if code != 0:
         lines = [ln for ln in output.splitlines() if ln.strip()]
