@@ -159,3 +159,25 @@ def test_init_force_on_its_own_file_keeps_comments_and_rule_tables(tmp_path: Pat
     text = (r.path / ".hotfix-guard.toml").read_text()
     assert "# ours" in text
     assert tomllib.loads(text) == {"workflow": "github-flow", "rules": {"diff-size": {"max-lines": 80}}}
+
+
+def test_init_under_gitlab_flow_takes_the_branch_that_feeds_production_when_main_is_stale(tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    r = gitlab_flow(tmp_path)
+    r.checkout("staging", new=True, start="main")
+    r.commit("Staged work", {"src/staged.py": "S = 1\n"})
+    r.checkout("production")
+    later = "1710000000 +0000"  # about 110 days after the corpus's commits
+    env = {**os.environ, "GIT_AUTHOR_DATE": later, "GIT_COMMITTER_DATE": later}
+    for n in (11, 12):
+        subprocess.run(["git", "merge", "-q", "--no-ff", "-m", f"Merge pull request #{n} from acme/staging",
+                        "staging"], cwd=r.path, env=env, check=True)
+        subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", "x"], cwd=r.path, env=env, check=True,
+                       capture_output=True)
+    subprocess.run(["git", "merge", "-q", "--no-ff", "-m", "Merge pull request #13 from someone/main",
+                    "main"], cwd=r.path, env=env, check=True)
+    proc = init(r, "--dry-run")
+    why = next(line for line in proc.stdout.splitlines() if line.strip().startswith("development-branch") and " because " in line)
+    assert "= \"staging\" because" in why and "came from staging, and main has had no commit for months" in why
