@@ -421,10 +421,29 @@ def candidates(settings: Settings, key: str) -> list[str]:
     return branch_names(settings, key)
 
 
+def hotfix_prefix_as_written(branch: str, hotfix_prefix: str) -> str | None:
+    """The hotfix prefix ``branch`` starts with: ``hotfix_prefix`` itself, or a near miss
+    evidently meant as it (SPEC §7: its word in another case, ``-`` or ``_`` for ``/``,
+    a plural: ``Hotfix/``, ``HOTFIX/``, ``hotfix-``, ``hotfixes/``); None for neither.
+    String operations only: this runs on every commit."""
+    if branch.startswith(hotfix_prefix):
+        return hotfix_prefix
+    word = hotfix_prefix.rstrip("/-_").lower()
+    if not word:
+        return None
+    lower = branch.lower()
+    for stem in (word + "es", word + "s", word):
+        n = len(stem)
+        if lower.startswith(stem) and len(branch) > n + 1 and branch[n] in "/-_":
+            return branch[:n + 1]
+    return None
+
+
 def classify(branch: str, settings: Settings) -> str:
     """hotfix, production, development, release or other, by name alone. A release
-    line's branch (``support/1.1``) is production for its line."""
-    if branch.startswith(settings.hotfix_prefix):
+    line's branch (``support/1.1``) is production for its line. A near miss of the
+    hotfix prefix (``Hotfix/…``) is a hotfix too: HG002 names the expected name."""
+    if hotfix_prefix_as_written(branch, settings.hotfix_prefix):
         return "hotfix"
     if branch in candidates(settings, "production"):
         return "production"

@@ -313,3 +313,114 @@ def test_missing_production_off_hotfix_branches_is_not_an_error(repo: Repo) -> N
 
 if shutil.which("git") is None:  # pragma: no cover
     pytest.skip("git is needed", allow_module_level=True)
+
+
+# -- HG003: a version that is taken, and a rule that cannot decide ----------------------
+
+
+def hg003(r: Repo, *args: str) -> tuple[list[dict], list[dict]]:
+    _, data = check(r, "--select", "HG003", *args)
+    return data["findings"], data.get("skipped", [])
+
+
+def test_a_version_whose_tag_exists_off_production_is_taken(project: Repo) -> None:
+    """v1.2.4 tags a squash-merged hotfix's own branch, which production cannot reach."""
+    project.checkout("hotfix/v1.2.4-old-fix", new=True, start="main")
+    project.commit("Old fix", {"src/app.py": "old = 1\n"})
+    project.tag("v1.2.4")
+    project.checkout("main")
+    project.git("merge", "-q", "--squash", "hotfix/v1.2.4-old-fix")
+    project.git("commit", "-q", "-m", "Hotfix v1.2.4: old fix (#12)")
+    project.git("branch", "-D", "hotfix/v1.2.4-old-fix")
+    hotfix_from_main(project)
+    [f], _ = hg003(project)
+    assert "v1.2.4 is taken: tag v1.2.4 exists on" in f["message"] and "which main does not contain" in f["message"]
+    assert f["message"].endswith("expected hotfix/v1.2.5-fix-payment-crash")
+    project.git("branch", "-m", "hotfix/v1.2.5-fix-payment-crash")
+    assert hg003(project) == ([], [])
+
+
+def test_a_tag_on_the_hotfix_own_commit_is_its_own_release(project: Repo) -> None:
+    hotfix_from_main(project)
+    project.tag("v1.2.4")
+    assert hg003(project) == ([], [])
+
+
+@pytest.mark.parametrize("tags", [["1.2.3"], ["release-1.2.3", "1.2.2"]])
+def test_tags_without_the_prefix_make_hg003_say_it_is_skipped(repo: Repo, tags: list[str]) -> None:
+    repo.commit("init", {"a.py": "a\n"})
+    for tag in tags:
+        repo.tag(tag)
+    repo.branch("develop")
+    repo.checkout("hotfix/v1.2.4-fix", new=True)
+    repo.commit("fix", {"a.py": "b\n"})
+    findings, [skipped] = hg003(repo)
+    assert findings == [] and skipped["code"] == "HG003"
+    assert "no tag matches tag-prefix 'v'" in skipped["reason"] and tags[0] in skipped["reason"]
+    text = run_cli("check", "--select", "HG003", cwd=repo.path).stdout
+    assert "all checks passed" not in text
+    assert "no problems found by 0 of 1 rule; 1 rule skipped (HG003)" in text
+
+
+def test_a_no_tags_clone_makes_hg003_say_it_is_skipped(project: Repo, tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    project.git("clone", "-q", "--no-tags", "--no-local", str(project.path), str(clone))
+    c = Repo(clone)
+    c.git("branch", "-q", "develop", "origin/develop")
+    hotfix_from_main(c)
+    findings, [skipped] = hg003(c)
+    assert findings == [] and "--no-tags" in skipped["reason"] and "git fetch --tags" in skipped["reason"]
+
+
+def test_skipped_rules_are_in_every_format(repo: Repo) -> None:
+    repo.commit("init", {"a.py": "a\n"})
+    repo.tag("1.2.3")
+    repo.branch("develop")
+    repo.checkout("hotfix/v1.2.4-fix", new=True)
+    repo.commit("fix", {"a.py": "b\n"})
+    out = {fmt: run_cli("check", "--select", "HG003", "--format", fmt, cwd=repo.path).stdout
+           for fmt in ("gitlab", "sarif", "junit", "github", "json")}
+    [issue] = json.loads(out["gitlab"])
+    assert issue["severity"] == "info" and issue["check_name"] == "HG003" and "skipped" in issue["description"]
+    assert "HG003 skipped" in out["sarif"]
+    assert "<skipped" in out["junit"] and "no tag matches" in out["junit"]
+    assert "skipped HG003" in out["github"]
+    assert json.loads(out["json"])["skipped"][0]["code"] == "HG003"
+
+
+def test_the_summary_line_counts_skipped_rules_beside_findings(repo: Repo) -> None:
+    repo.commit("init", {"a.py": "a\n"})
+    repo.tag("1.2.3")
+    repo.branch("develop")
+    repo.checkout("hotfix/v1.2.4-Fix", new=True)
+    repo.commit("fix", {"a.py": "b\n"})
+    text = run_cli("check", "--select", "HG002,HG003", cwd=repo.path).stdout
+    assert text.rstrip().endswith("1 error; 1 rule skipped (HG003) (stage manual)")
+
+
+# -- HG002: names evidently meant as a hotfix ----------------------------------------------
+
+
+@pytest.mark.parametrize("name, written", [
+    ("Hotfix/v1.2.4-fix-payment-crash", "Hotfix/"),
+    ("HOTFIX/v1.2.4-fix-payment-crash", "HOTFIX/"),
+    ("hotfix-v1.2.4-fix-payment-crash", "hotfix-"),
+    ("hotfix_v1.2.4-fix-payment-crash", "hotfix_"),
+    ("hotfixes/v1.2.4-fix-payment-crash", "hotfixes/"),
+])
+def test_near_miss_names_are_checked_as_hotfixes_and_named_right(project: Repo, name: str, written: str) -> None:
+    project.checkout(name, new=True, start="develop")  # cut from develop, too: HG001 must see it
+    project.commit("Fix payment crash", FIX)
+    proc = run_cli("check", "--format", "json", "--select", "HG001,HG002,HG003", cwd=project.path)
+    data = json.loads(proc.stdout)
+    by_code = {f["code"]: f for f in data["findings"]}
+    assert set(by_code) == {"HG001", "HG002"}, data
+    assert f"`{written}` is not the hotfix prefix `hotfix/`" in by_code["HG002"]["message"]
+    assert by_code["HG002"]["help"] == f"rename it: git branch -m {HOTFIX}"
+
+
+def test_a_name_that_only_starts_with_the_word_is_not_a_hotfix(project: Repo) -> None:
+    for name in ("hotfixing-notes", "hotfix", "shotfix/v1.2.4-x"):
+        project.checkout(name, new=True, start="main")
+        proc = run_cli("check", "--stage", "pre-commit", cwd=project.path)
+        assert "nothing to check" in proc.stdout, name

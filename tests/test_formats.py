@@ -276,12 +276,14 @@ def test_fingerprints_are_stable_and_unique() -> None:
 
 def test_gitlab_code_quality_fields() -> None:
     issues = json.loads(rendered(gitlab))
-    assert len(issues) == 6  # suppressed findings are left out
+    assert len(issues) == 7  # suppressed findings are left out; the skipped rule is an info issue
     fingerprints = [i["fingerprint"] for i in issues]
     assert len(set(fingerprints)) == len(fingerprints)
+    [skipped] = [i for i in issues if i["severity"] == "info"]
+    assert skipped["check_name"] == "ACME004" and "skipped" in skipped["description"]
     for issue in issues:
         assert set(issue) >= {"description", "check_name", "fingerprint", "severity", "location"}
-        assert issue["severity"] in ("major", "minor")
+        assert issue["severity"] in ("major", "minor", "info")
         assert issue["location"]["path"] and issue["location"]["lines"]["begin"] >= 1
     assert issues[0]["location"]["path"] == BRANCH_LEVEL_PATH
     assert issues[0]["description"].startswith(f"ACME001 acme-branch: {BRANCH}: ")

@@ -10,7 +10,7 @@ import os
 from collections import namedtuple
 from functools import cached_property
 
-from hotfix_guard.config import candidates, classify
+from hotfix_guard.config import candidates, classify, hotfix_prefix_as_written
 from hotfix_guard.errors import GitError, UsageError
 from hotfix_guard.errors import Skip
 from hotfix_guard.history.versions import HotfixName, Version, parse_hotfix_branch, parse_tag
@@ -194,8 +194,10 @@ class Context:
         if self.kind != "hotfix":
             return None
         max_length = self.options.get("HG002", {}).get("max-branch-length", 60)
+        prefix = self.settings.hotfix_prefix
         return parse_hotfix_branch(
-            self.branch, self.settings.hotfix_prefix, self.settings.tag_prefix, max_length
+            self.branch, prefix, self.settings.tag_prefix, max_length,
+            written_prefix=hotfix_prefix_as_written(self.branch, prefix),
         )
 
     @property
@@ -350,6 +352,7 @@ class Context:
             self.git, self.commits, lower, development, branch=self.branch, names=names,
             marker=marker_regex(self.settings.tag_prefix, version) if version else None,
             remote=self.settings.remote, reflog_ref=f"refs/heads/{self.pushed_from or self.branch}",
+            by_patch=not self.staged,  # patch-ids read all of development's diffs: pre-push and CI do
         )
 
     # -- releases ----------------------------------------------------------------
@@ -393,6 +396,12 @@ class Context:
             tags = self.release_tags
             return (tags[0][0], tags[0][1]) if tags else None
         return found  # type: ignore[return-value]
+
+    @property
+    def every_release_tag(self) -> list[tuple[Version, str, str]]:
+        """Every release tag in the repository, reachable or not: (version, tag, commit),
+        highest first. (One ``for-each-ref``, shared with ``latest_release``.)"""
+        return self._tag_candidates
 
     @cached_property
     def _tag_candidates(self) -> list[tuple[Version, str, str]]:

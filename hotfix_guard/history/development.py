@@ -18,8 +18,10 @@ clone has none).
 
 Read from a bounded number of git processes whatever the size of the history: the
 commits of ``production..development`` (one ``git log``), patch equivalence
-(``rev-list --cherry-mark``), and, only when something is found, the reflog, the
-marker search and the files each commit touches.
+(``rev-list --cherry-mark``, which reads the diff of every development commit, so the
+pre-commit stage leaves it to pre-push and CI and finds copies by their ``cherry picked
+from`` line only), and, only when something is found, the reflog, the marker search and
+the files each commit touches.
 """
 
 from __future__ import annotations
@@ -82,12 +84,13 @@ class Origin(namedtuple("Origin", "own development_only_paths")):
 
 def analyse(git: Git, change: list[Commit], production: str, development: str, *,
             branch: str, names: Iterable[str], marker: str | None, remote: str = "origin",
-            reflog_ref: str | None = None) -> Origin:
+            reflog_ref: str | None = None, by_patch: bool = True) -> Origin:
     """Development's own commits among ``change`` (the commits of production..head,
     newest first). ``names``: the branch names a merge of this hotfix (or of production)
     into development would carry; ``marker``: the hotfix's own marker text, if it has a
     version; ``reflog_ref``: the local branch whose reflog may say which commits were
-    made on it."""
+    made on it; ``by_patch``: compare patch-ids too (they read every development commit's
+    diff), not only ``cherry picked from`` lines."""
     if not change:
         return Origin((), frozenset())
     dev = git.commits(development, f"^{production}")
@@ -103,7 +106,7 @@ def analyse(git: Git, change: list[Commit], production: str, development: str, *
             how, via = owners[c.sha]
             if c.sha not in made_here:
                 found.append(Own(c, how, via, None))
-    found += _copies(git, change, dev, owners, in_change, development)
+    found += _copies(git, change, dev, owners, in_change, development, by_patch)
     order = {c.sha: i for i, c in enumerate(change)}
     found.sort(key=lambda o: order[o.commit.sha])
     paths = _only_paths(git, change, {o.commit.sha for o in found}) if found else frozenset()
@@ -164,8 +167,8 @@ def _made_for_this_hotfix(git: Git, commits: list[Commit], marker: str | None,
 
 
 def _copies(git: Git, change: list[Commit], dev: list[Commit],
-            owners: dict[str, tuple[str, Commit | None]], in_change: set[str], development: str
-            ) -> list[Own]:
+            owners: dict[str, tuple[str, Commit | None]], in_change: set[str], development: str,
+            by_patch: bool = True) -> list[Own]:
     """Commits of the change (not development's own themselves) that copy one of
     development's own: by a ``cherry picked from`` line, or by patch-id when the
     development commit is the older of the two (the other way round, development got a
@@ -182,7 +185,7 @@ def _copies(git: Git, change: list[Commit], dev: list[Commit],
                 copies[c.sha] = Own(c, "copy", None, source)
                 break
     rest = [c for c in candidates if c.sha not in copies]
-    if not rest:
+    if not rest or not by_patch:
         return list(copies.values())
     equal = git.equivalent_commits(development, change[0].sha)
     mine = [c for c in rest if c.sha in equal]

@@ -104,15 +104,23 @@ class HotfixName(namedtuple("HotfixName", "branch version version_text descripti
 
 
 def parse_hotfix_branch(
-    branch: str, hotfix_prefix: str = "hotfix/", tag_prefix: str = "v", max_length: int = 60
+    branch: str, hotfix_prefix: str = "hotfix/", tag_prefix: str = "v", max_length: int = 60,
+    written_prefix: str | None = None,
 ) -> HotfixName:
     """Parse ``hotfix/vX.Y.Z-<short-description>`` and list what is wrong with it.
 
     The version may be ``X.Y.Z`` or ``X.Y.Z.W``, with or without ``tag_prefix``
-    (``hotfix/1.2.4-fix`` names 1.2.4 under prefix ``v``).
+    (``hotfix/1.2.4-fix`` names 1.2.4 under prefix ``v``). ``written_prefix``: the near
+    miss of the prefix the branch starts with instead (``Hotfix/``), itself a problem.
     """
-    rest = branch[len(hotfix_prefix):] if branch.startswith(hotfix_prefix) else branch
     problems: list[str] = []
+    if branch.startswith(hotfix_prefix):
+        rest = branch[len(hotfix_prefix):]
+    elif written_prefix and branch.startswith(written_prefix):  # a near miss: Hotfix/, hotfix-...
+        rest = branch[len(written_prefix):]
+        problems.append(f"`{written_prefix}` is not the hotfix prefix `{hotfix_prefix}`")
+    else:
+        rest = branch
     version: Version | None = None
     version_text = ""
     description = ""

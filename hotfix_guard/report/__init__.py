@@ -71,6 +71,28 @@ class Report:
             parts.append(f"{self.suppressed} suppressed")
         return ", ".join(parts)
 
+    def skipped_text(self) -> str:
+        """``2 rules skipped (HG001, HG003)``; empty when every rule decided."""
+        n = len(self.skipped)
+        if not n:
+            return ""
+        return f"{n} rule{'' if n == 1 else 's'} skipped ({', '.join(code for code, _ in self.skipped)})"
+
+    def status(self, stage: str | None = None) -> str:
+        """The outcome in words: the tally, or "all checks passed", which it never says
+        alone when a rule was skipped (SPEC §7). ``stage``: named at the end."""
+        tally, skipped = self.tally(), self.skipped_text()
+        n = self.checked
+        rules = f"{n} rule{'' if n == 1 else 's'}"
+        where = f", stage {stage}" if stage else ""
+        if not tally and not skipped:
+            return f"all checks passed ({rules}{where})"
+        if tally:
+            text = f"{tally}; {skipped}" if skipped else tally
+        else:
+            text = f"no problems found by {n - len(self.skipped)} of {rules}; {skipped}"
+        return f"{text} (stage {stage})" if stage else text
+
     def summary(self) -> dict[str, int]:
         return {"errors": self.errors, "warnings": self.warnings, "suppressed": self.suppressed}
 

@@ -61,8 +61,12 @@ class Fingerprints:
 
     def __call__(self, finding: Finding) -> str:
         path, _ = location(finding)
-        message = _HEX.sub("<sha>", clean(finding.message))
-        key = "\0".join((finding.code, path, message))
+        return self.of(finding.code, path, finding.message)
+
+    def of(self, code: str, path: str, message: str) -> str:
+        """The fingerprint of a result that is not a finding (a skipped rule)."""
+        message = _HEX.sub("<sha>", clean(message))
+        key = "\0".join((code, path, message))
         n = self._seen.get(key, 0)
         self._seen[key] = n + 1
         if n:

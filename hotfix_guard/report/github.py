@@ -116,7 +116,7 @@ def markdown(reports: list[Report]) -> str:
         if report.note:
             lines += [f"**{name}**: {md(report.note)}", ""]
             continue
-        status = report.tally() or f"all checks passed ({plural(report.checked, 'rule')})"
+        status = md(report.status())
         icon = ":x:" if report.errors else (":warning:" if report.warnings else ":white_check_mark:")
         lines += [f"### {icon} {name}: {status}", ""]
         facts = [f"stage {md(report.stage)}"]

@@ -8,7 +8,8 @@ warning -> ``minor``; GitLab's scale is info, minor, major, critical, blocker) a
 pseudo path :data:`~hotfix_guard.report._common.BRANCH_LEVEL_PATH`, line 1.
 
 Code Quality has no notion of a suppressed issue, so suppressed findings are left out
-(the text and JSON reports keep them).
+(the text and JSON reports keep them). A rule that was skipped is an issue of severity
+``info`` saying why (GitLab has no other place for it): a skipped check is never silent.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import json
 from typing import IO, TYPE_CHECKING, Any
 
-from hotfix_guard.report._common import Fingerprints, all_findings, clean, location
+from hotfix_guard.report._common import BRANCH_LEVEL_PATH, Fingerprints, all_findings, clean, location
 
 if TYPE_CHECKING:
     from hotfix_guard.report import Report
@@ -45,6 +46,17 @@ def build(reports: list[Report]) -> list[dict[str, Any]]:
             "severity": SEVERITY.get(f.severity, "minor"),
             "location": {"path": clean(path), "lines": {"begin": line}},
         })
+    for report in reports:  # a rule that could not decide is said, never left out (SPEC §7)
+        for code, why in report.skipped:
+            message = f"skipped: {why}"
+            issues.append({
+                "type": "issue",
+                "description": f"{code} {message}" + (f" (on {clean(report.branch)})" if report.branch else ""),
+                "check_name": code,
+                "fingerprint": fingerprint.of(code, BRANCH_LEVEL_PATH, f"{report.branch}\0{message}"),
+                "severity": "info",
+                "location": {"path": BRANCH_LEVEL_PATH, "lines": {"begin": 1}},
+            })
     return issues
 
 

@@ -44,20 +44,13 @@ def safe(text: str) -> str:
     return display(text)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def summary_line(report: Report) -> str:
     name = safe(report.branch or "(no branch)")
     if report.ref and report.ref != f"refs/heads/{report.branch}":
         name += f" (pushed as {safe(report.ref)})"
     if report.note:
         return f"{name}: {safe(report.note)}"
-    tally = report.tally()
-    if not tally:
-        return f"{name}: all checks passed ({_plural(report.checked, 'rule')}, stage {report.stage})"
-    return f"{name}: {tally} (stage {report.stage})"
+    return f"{name}: {report.status(report.stage)}"
 
 
 def finding_lines(f: Finding) -> tuple[str, str, str | None, str | None]:

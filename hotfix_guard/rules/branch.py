@@ -31,7 +31,10 @@ class BranchFromMain(Rule):
       "Merge pull request #7 from owner/feature/x"), from which the hotfix was cut;
     - or it is a copy of one of those: `git cherry-pick -x` wrote
       `(cherry picked from commit <sha>)` naming it, or its patch-id is the same and
-      development's commit is the older one.
+      development's commit is the older one. (Patch-ids read the diff of every
+      development commit, too costly on each commit: the pre-commit stage finds copies
+      by their `cherry picked from` line, and pre-push, CI and a check by hand by both.
+      `git cherry-pick` runs no pre-commit hook anyway.)
 
     A hotfix merged into development afterwards, by a merge or by a fast-forward, is not
     flagged for that: a merge names the hotfix branch; after a fast-forward, a commit on
@@ -358,6 +361,11 @@ class BranchName(Rule):
     `max-branch-length`. The version may carry `tag-prefix` or not: `hotfix/1.2.4-fix`
     names 1.2.4 under the prefix `v`.
 
+    A name evidently meant as a hotfix is checked as one, by every hotfix rule, and gets
+    this finding naming the expected name: the prefix's word in another case
+    (`Hotfix/…`, `HOTFIX/…`), with `-` or `_` instead of `/` (`hotfix-v1.2.4-…`), or a
+    plural (`hotfixes/…`).
+
     ## Why
     The workflow names every hotfix `hotfix/vX.Y.Z-<short-description>` (example:
     `hotfix/v1.2.4-fix-payment-crash`). The version in the name is what the release gets
@@ -419,8 +427,12 @@ class NextPatchVersion(Rule):
     release tag reachable from production, with the patch number incremented. Pre-release
     tags (`v1.2.4-rc1`) are not releases, and tags that exist only on development do not
     count. An already-released version, a skipped patch and a minor or major bump are
-    errors, each naming the expected branch. With no release tag yet, there is nothing
-    to compare with and no finding.
+    errors, each naming the expected branch. So is a version whose tag exists anywhere
+    in the repository, reachable from production or not (a squash-merged hotfix's tag on
+    its own branch): the expected version is then the next patch that is free. With no
+    release tag on production the rule cannot decide and is listed as skipped, saying
+    why: no release yet, tags that exist but none matching `tag-prefix` (`1.2.3`,
+    `release-1.2.3` under the prefix `v`), or a clone made with `--no-tags`.
 
     Versions have three or four parts; the last one is the patch: after `v0.1.7.1` comes
     `v0.1.7.2`, and after `v0.1.7` either `v0.1.8` or, for projects that number their
@@ -465,18 +477,33 @@ class NextPatchVersion(Rule):
         version = ctx.version
         if version is None:
             return
-        latest = ctx.latest_release
-        if latest is None:
-            return
-        latest_version, latest_tag = latest
-        expected = latest_version.next_patch()
-        if version == expected or (len(latest_version) == 3 and version == Version(*latest_version, 1)):
-            return  # 1.2.3 -> 1.2.4, or a fourth part for the patch: 1.2.3 -> 1.2.3.1
         settings = ctx.settings
         p = settings.tag_prefix
+        anywhere = {v: (tag, sha) for v, tag, sha in ctx.every_release_tag}
+        if version in anywhere and anywhere[version][1] in {ctx.head, *(c.sha for c in ctx.commits)}:
+            del anywhere[version]  # tagged on this hotfix's own commits: its own release, not another's
+        latest = ctx.latest_release
+        if latest is None:
+            if version in anywhere:
+                tag, sha = anywhere[version]
+                yield self.finding(f"{p}{version} is taken: tag {tag} exists already (on {sha[:10]})",
+                                   ref=tag, help="take the next patch whose tag does not exist yet")
+                return
+            raise Skip(_no_release_tag(ctx))
+        latest_version, latest_tag = latest
+        expected = latest_version.next_patch()
+        while expected in anywhere:  # taken by a tag production does not contain: the next one
+            expected = expected.next_patch()
+        if version == expected or (len(latest_version) == 3 and version == Version(*latest_version, 1)
+                                   and version not in anywhere):
+            return  # 1.2.3 -> 1.2.4, or a fourth part for the patch: 1.2.3 -> 1.2.3.1
         released = {v: tag for v, tag, _, _ in ctx.release_tags}
         if version in released:
             why = f"{p}{version} is already released (tag {released[version]})"
+        elif version in anywhere:
+            tag, sha = anywhere[version]
+            why = (f"{p}{version} is taken: tag {tag} exists on {sha[:10]}, which "
+                   f"{ctx.cut_from.name} does not contain")
         elif version < latest_version:
             why = f"{p}{version} is older than the latest release {latest_tag}"
         elif version.line == expected.line:
@@ -512,6 +539,25 @@ class NextPatchVersion(Rule):
             ref=latest_tag,
             help=f"push it under the right name: {ctx.push_command(expected_branch)}",
         )
+
+
+def _no_release_tag(ctx: Context) -> str:
+    """Why HG003 cannot decide without a release tag on production: no tag matches
+    `tag-prefix`, the clone was made without tags, or there is no release yet."""
+    p = ctx.settings.tag_prefix
+    where = ctx.cut_from.name
+    if ctx.every_release_tag:
+        return f"no release tag ({p}X.Y.Z) is reachable from {where}: nothing to compare the version with"
+    others = [name for name, _, _ in ctx.git.tags("*")]
+    if others:
+        shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+        return (f"no tag matches tag-prefix '{p}' ({p}X.Y.Z; the tags here are {shown}): "
+                "set `tag-prefix` to the prefix of your release tags")
+    remote = ctx.settings.remote
+    if (ctx.git.config_get(f"remote.{remote}.tagOpt") or "").strip() == "--no-tags":
+        return (f"this clone was made without tags (remote.{remote}.tagOpt is --no-tags): "
+                f"fetch them (git fetch --tags {remote}) to check the version")
+    return f"no release tag ({p}X.Y.Z) yet: nothing to compare the version with"
 
 
 @hookimpl
