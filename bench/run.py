@@ -380,8 +380,9 @@ class Row:
 def plumbing_script(repo: str, info: dict[str, str], tip: str) -> str:
     """The raw git calls every rule of a pre-push check needs, run by themselves: where
     the repository is, the branches, the merge base, the range's commits with their
-    messages, development's own first-parent line, the release tags and whether the
-    latest is on production, the diff."""
+    messages, development's own commits with theirs (HG001 reads their merge subjects and
+    cherry-pick lines), the patches development and the hotfix share (HG001's patch-ids),
+    the release tags and whether the latest is on production, the diff."""
     production = info.get("production", "main")
     main = synth.git(repo, "rev-parse", production).strip()
     dev = synth.git(repo, "rev-parse", "develop").strip() if _has(repo, "develop") else main
@@ -397,7 +398,8 @@ def plumbing_script(repo: str, info: dict[str, str], tip: str) -> str:
         f"refs/remotes/origin/{production} refs/remotes/origin/develop",
         f"git merge-base {main} {tip}",
         f"git log -z '--format=%H%n%P%n%B' {tip} ^{main} --",
-        f"git rev-list --first-parent {dev} ^{main}",
+        f"git log -z '--format=%H%n%P%n%B' {dev} ^{main} --",
+        f"git rev-list --cherry-mark --no-merges {dev}...{tip} --",
         f"git for-each-ref '--format=%(refname:strip=2)%00%(objecttype)%00%(objectname)%00%(*objectname)' "
         f"'refs/tags/v*'",
         f"git merge-base --is-ancestor {latest} {main}",
