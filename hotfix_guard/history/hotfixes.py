@@ -344,6 +344,9 @@ class History:
                 continue
             subject = graph.subject(sha)
             name = branch_in_message(subject, prefix)
+            if name is not None and name not in by_branch and \
+                    parse_hotfix_branch(name, prefix, tag_prefix).version is None:
+                name = None  # prose ("… when starting a hotfix/support/release"), not a branch
             version = subject_version(subject, tag_prefix) if name is None else None
             if name is None and version is None:
                 found = self.markers.get(sha, ())
@@ -372,7 +375,8 @@ class History:
                             if t.version is not None and t.commit in prod}
         self._boundaries |= {h.production.index for h in result if h.production}
         for h in result:
-            if h.production and h.production.how == "commit" and not h.merges and not h.squashes:
+            if h.production and h.production.how == "commit" and not h.merges and not h.squashes \
+                    and h.production.commit in prod.index:
                 self._segment(h)  # now that every landing is known
         waiting = [h for h in result if h.production is None and h.tip]
         if waiting:
@@ -399,8 +403,10 @@ class History:
         return None
 
     def _order(self, h: Hotfix) -> tuple:
-        landed = h.production.index if h.production else len(self.prod.fp)
-        return (landed, tuple(h.version or ()), h.name)
+        """Oldest landing first (by the date it reached production), then the ones still on their way."""
+        if h.production is None:
+            return (1, 0, 0, tuple(h.version or ()), h.name)
+        return (0, h.production.date, h.production.index, tuple(h.version or ()), h.name)
 
     def _place(self, h: Hotfix) -> None:
         """Tip, own commits and production landing, from ancestry alone."""
@@ -435,7 +441,12 @@ class History:
         if tip in prod:
             i = prod.label[tip]
             top = prod.fp[i]
-            if graph.is_merge(top) and top != tip:
+            if top != tip and tip not in prod.index and graph.parents[top][-1] != tip:
+                # off the first-parent line, not what the merge there merged: production
+                # was fast-forwarded past it; it landed as itself
+                h.production = Landing(prod.name, tip, i, graph.commit_date.get(tip, prod.date(i)), "commit")
+                h.change, h.base = [tip], (graph.parents[tip] or (None,))[0]
+            elif graph.is_merge(top) and top != tip:
                 h.change = self._own(prod.newly(i), exclude=top)
                 h.base = graph.parents[top][0]
                 h.production = Landing(prod.name, top, i, prod.date(i), "merge")
@@ -465,7 +476,7 @@ class History:
                 h.change = self._own(prod.newly(i), exclude=merge)
             else:  # off the first-parent line: production was fast-forwarded past it
                 h.change = self._between(h.tip, h.base)
-            h.production = Landing(prod.name, merge, i, prod.date(i), "merge")
+            h.production = Landing(prod.name, merge, i, graph.commit_date.get(merge, prod.date(i)), "merge")
         elif h.tip in prod:  # production got it another way (its merge into development)
             i = prod.label[h.tip]
             top = prod.fp[i]
@@ -545,8 +556,11 @@ class History:
             if h.version is not None:
                 by_version.setdefault(h.version, []).append(h)
         left: list[Tag] = []
+        first = tags[0].version  # the oldest release: never a hotfix
         for tag in tags:
             owner = at.get(tag.commit)
+            if owner is not None and owner.version is None and (tag.version == first or not is_patch(tag.version)):
+                continue  # a release on a hotfix's merge: the release's, not the hotfix's
             if owner is not None and (owner.version is None or owner.version == tag.version):
                 self._give(owner, tag)
             elif tag.version in by_version:
@@ -555,7 +569,6 @@ class History:
                         self._give(h, tag)
             elif owner is None:
                 left.append(tag)
-        first = tags[0].version  # the oldest release: never a hotfix
         own: list[Hotfix] = []
         for tag in left:
             if not is_patch(tag.version) or tag.version == first or self._is_release(tag.commit):
@@ -607,11 +620,11 @@ class History:
         not a hotfix branch (``release/…``, development, …), a commit that production got
         through such a merge, or a commit of development or an open release branch that
         production does not have?"""
-        prod, graph = self.prod, self.graph
-        if commit not in prod:
-            return any(commit in line for line in self.targets)
+        prod = self.prod
         if self._release_merge(commit):
             return True
+        if commit not in prod:
+            return any(commit in line for line in self.targets)
         top = prod.fp[prod.label[commit]]
         return top != commit and self._release_merge(top)
 
@@ -619,9 +632,12 @@ class History:
         graph = self.graph
         if not graph.is_merge(sha):
             return False
-        source = merge_source(graph.subject(sha))
+        subject = graph.subject(sha)
+        source = merge_source(subject)
         if source is not None:
             return not _is_hotfix_name(source, self.settings)
+        if _says_release(subject):
+            return True
         side = graph.parents[sha][1]
         return self.dev is not None and side in self.dev.index  # development's own line
 
@@ -998,8 +1014,9 @@ class History:
             return "none" if h.version is None else "missing"
         if tag.commit not in production:
             return "not-on-production"
-        if h.production is not None and not production.contains(tag.commit, self._landed_tip(h)):
-            return "misplaced"
+        if h.production is not None and tag.commit not in h.merges \
+                and not production.contains(tag.commit, self._landed_tip(h)):
+            return "misplaced"  # (a tag on one of its merges marks that landing: a branch merged twice)
         return "ok" if tag.annotated else "lightweight"
 
     def _landed_tip(self, h: Hotfix) -> str:
@@ -1098,7 +1115,7 @@ def version_in_message(subject: str, tag_prefix: str, *, prefix_optional: bool =
     """The release version a message names: ``v1.2.4`` (``1.2.4`` too when the prefix is
     optional), four parts too; never a pre-release (``v1.2.4-rc1``)."""
     prefix = f"(?:{re.escape(tag_prefix)})?" if prefix_optional else re.escape(tag_prefix)
-    match = re.search(r"(?<![\w.])" + prefix + "(" + VERSION_PATTERN + r")(?![\w.])(?!-(?:rc|alpha|beta|pre|dev))",
+    match = re.search(r"(?<![\w.])" + prefix + "(" + VERSION_PATTERN + r")(?![\w.])(?![-+][0-9A-Za-z])",
                       subject, re.IGNORECASE)
     return Version.parse(match.group(1)) if match else None
 
@@ -1123,22 +1140,51 @@ def merge_source(subject: str) -> str | None:
     return None
 
 
+_RELEASE_WORD = re.compile(r"\brelease\b", re.IGNORECASE)
+
+
+def _says_release(subject: str) -> bool:
+    """``Release 1.4.2`` (a merge with a message of its own): it says it is a release, not a hotfix."""
+    return bool(_RELEASE_WORD.search(subject)) and not _HOTFIX_WORD.search(subject)
+
+
 def _is_hotfix_name(name: str, settings: Settings) -> bool:
     word = settings.hotfix_prefix.strip("/").lower() or "hotfix"
     return name.startswith(settings.hotfix_prefix) or name.lower().startswith(word)
 
 
+MARKER_PATHS = 500  # past this many files with markers, the marker log reads every commit's change
+
+
 def _markers(git: Git, head: str, bound: str | None, tag_prefix: str
              ) -> tuple[dict[str, tuple[Version, ...]], str | None]:
     """The ``HOTFIX vX.Y.Z:`` markers each commit on ``head``'s first-parent line adds
-    (merges left out): one ``git log -G``. With git's reason when it could not read them."""
+    (merges left out), with git's reason when it could not read them.
+
+    Reading every commit's change costs seconds on a long history, so ``git grep`` first
+    names the files of ``head`` that hold a marker, and ``git log -G`` reads only the
+    commits that touched those files: two processes, the second one skipped when no file
+    has a marker. A marker that is no longer in production's tree is not found."""
+    optional = f"({_ere(tag_prefix)})?" if tag_prefix else ""
+    grep = ["grep", "-l", "-I", "-i", "-E", f"HOTFIX[[:space:]]+{optional}[0-9]", head, "--"]
+    code, out, err = git.run_bytes(grep, ok=range(256))
+    if code not in (0, 1):
+        from hotfix_guard.history.graph import unreadable_reason
+
+        return {}, unreadable_reason(err)
+    paths = [line.partition(":")[2] for line in out.decode("utf-8", "surrogateescape").splitlines() if line]
+    if not paths:
+        return {}, None
     args = ["log", "--first-parent", "--no-merges", "-G[Hh][Oo][Tt][Ff][Ii][Xx]", "-p", "-U0",
             "--no-color", "--no-renames", "--no-ext-diff", "--format=%x01%H", head]
     if bound:
         args.append(f"^{bound}")
+    args.append("--")
+    if len(paths) <= MARKER_PATHS:
+        args += [f":(literal){path}" for path in paths]
     marker = re.compile(r"\bHOTFIX\s+(?:" + re.escape(tag_prefix) + ")?(" + VERSION_PATTERN + r")\s*:", re.IGNORECASE)
     found: dict[str, tuple[Version, ...]] = {}
-    code, out, err = git.run_bytes([*args, "--"], ok=range(256))
+    code, out, err = git.run_bytes(args, ok=range(256))
     if code != 0:
         from hotfix_guard.history.graph import unreadable_reason
 
@@ -1155,6 +1201,11 @@ def _markers(git: Git, head: str, bound: str | None, tag_prefix: str
         if versions:
             found[sha.strip()] = tuple(versions)
     return found, None
+
+
+def _ere(text: str) -> str:
+    """``text`` as a POSIX extended regular expression that matches it literally."""
+    return re.sub(r"([.[\]()*+?{}|^$\\])", r"\\\1", text)
 
 
 # -- for rules -------------------------------------------------------------------------------
