@@ -10,6 +10,7 @@ production; verdict: the HG008/HG009 findings) and the things that are not hotfi
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 from pathlib import Path
@@ -402,3 +403,63 @@ def test_partial_clone_missing_blobs_affects_only_the_rows_that_need_them(tmp_pa
     items = {i["id"]: i for i in json.loads(status.stdout)["items"]}
     assert items["merged-development"]["state"] == "not-checkable"
     assert "could not read commit" in items["merged-development"]["detail"]
+
+
+# -- what real histories showed (docs/status-and-audit.md, "On real histories") ---------------
+
+
+def test_prose_and_patchlevels_in_subjects_are_no_hotfixes(tmp_path: Path) -> None:
+    r = _base(tmp_path)
+    r.commit("Allow a dirty tree when starting a hotfix/support/release.", {"a.sh": "x\n"})
+    r.commit("Restore compatibility with ruby below 1.9.3-p125, not sure if we should hotfix this", {"b": "y\n"})
+    rc, data = audit_json(r)
+    assert (rc, data["hotfixes"]) == (0, [])
+
+
+def test_a_release_merge_off_production_is_no_hotfix(tmp_path: Path) -> None:
+    r = _base(tmp_path)
+    r.checkout("release/1.0.4", new=True, start="develop")
+    r.commit("Bump version to 1.0.4", {"VERSION": "1.0.4\n"})
+    r.checkout("side", new=True, start="main")
+    r.tag("v1.0.5", _merge(r, "side", "release/1.0.4", "Merge branch 'release/1.0.4'"))
+    r.checkout("main")
+    r.git("branch", "-D", "side", "release/1.0.4")
+    rc, data = audit_json(r)
+    assert (rc, data["hotfixes"]) == (0, []), [h["name"] for h in data["hotfixes"]]
+
+
+def test_a_branch_merged_twice_is_tagged_on_its_first_merge(tmp_path: Path) -> None:
+    r = _base(tmp_path)
+    _hotfix(r, "hotfix/v1.0.1-fix-crash", "1.0.1")
+    r.tag("v1.0.1", _merge(r, "main", "hotfix/v1.0.1-fix-crash"))
+    r.checkout("hotfix/v1.0.1-fix-crash")
+    r.commit("Guard the other path too", {"src/other.py": "# HOTFIX v1.0.1: other\n"})
+    _merge(r, "main", "hotfix/v1.0.1-fix-crash")
+    _merge(r, "develop", "hotfix/v1.0.1-fix-crash")
+    r.git("branch", "-D", "hotfix/v1.0.1-fix-crash")
+    rc, data = audit_json(r)
+    [h] = data["hotfixes"]
+    assert (rc, h["tag"]["state"], h["findings"]) == (0, "ok", [])
+
+
+def test_the_first_release_on_a_hotfix_merge_is_not_the_hotfix_s_tag(tmp_path: Path) -> None:
+    r = make_repo(tmp_path / "repo")
+    r.commit("Initial commit", {"src/app.py": "x = 1\n"})
+    r.checkout("develop", new=True)
+    r.checkout("main")
+    _hotfix(r, "hotfix/mobile-bookmarklet", "0.0.0")
+    r.tag("v0.0.0.0" if FOUR_PARTS else "v0.0.0", _merge(r, "main", "hotfix/mobile-bookmarklet"), annotated=False)
+    _merge(r, "develop", "hotfix/mobile-bookmarklet")
+    _, data = audit_json(r)
+    [h] = data["hotfixes"]
+    assert (h["name"], h["version"], h["tag"], h["findings"]) == ("hotfix/mobile-bookmarklet", None, None, ["HG009"])
+
+
+def test_a_merge_left_behind_is_dated_by_itself(tmp_path: Path) -> None:
+    shape = production_moved_onto_develop(tmp_path)
+    _, data = audit_json(shape.repo)
+    h = by_name(data, "hotfix/v2.8.2-fix-login")
+    merge = shape.repo.git("log", "-1", "--format=%ct", h["production"]["commit"])
+    assert h["production"]["commit"] == shape.repo.sha("v2.8.2^{commit}")
+    assert h["production"]["date"] == dt.datetime.fromtimestamp(int(merge), dt.timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
