@@ -597,14 +597,14 @@ class History:
         if tag.commit not in prod:
             return None
         at = prod.label[tag.commit]
-        best: Hotfix | None = None
+        best: Hotfix | None = None  # the newest hotfix landed before the tagged commit
         for h in hotfixes:
             p = h.production
-            if p is None or h.tag is not None or p.index > at or h.version not in (None, tag.version):
+            if p is None or p.index > at:
                 continue
             if best is None or p.index > best.production.index:  # type: ignore[union-attr]
                 best = h
-        if best is None:
+        if best is None or best.tag is not None or best.version not in (None, tag.version):
             return None
         since = best.production.index  # type: ignore[union-attr]
         for other in self.tags.values():
