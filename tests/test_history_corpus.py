@@ -463,3 +463,24 @@ def test_a_merge_left_behind_is_dated_by_itself(tmp_path: Path) -> None:
     assert h["production"]["commit"] == shape.repo.sha("v2.8.2^{commit}")
     assert h["production"]["date"] == dt.datetime.fromtimestamp(int(merge), dt.timezone.utc).strftime(
         "%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_status_of_hotfix_2_8_1_after_production_moved_onto_develop(tmp_path: Path) -> None:
+    """The issue's own case: branch hotfix/2.8.1 (no tag prefix, no description), tag
+    v2.8.1 on its merge, that merge then off master: status finds it and says where the
+    tag is, exit 0."""
+    r = _base(tmp_path, first="v2.8.0")
+    r.git("branch", "-m", "main", "master")
+    _hotfix(r, "hotfix/2.8.1", "2.8.1", start="master", name="fix")
+    r.tag("v2.8.1", _merge(r, "master", "hotfix/2.8.1", "Merge branch 'hotfix/2.8.1'"))
+    _merge(r, "develop", "hotfix/2.8.1")
+    r.git("branch", "-f", "master", "develop")
+    r.checkout("master")
+    r.git("branch", "-D", "hotfix/2.8.1")
+    items = {i["id"]: i for i in _status(r, "hotfix/2.8.1")["items"]}
+    assert items["merged-production"]["state"] == "done"
+    assert items["tagged"]["state"] == "not-done"
+    assert "which is not on master" in items["tagged"]["detail"]
+    _, data = audit_json(r)
+    [h] = data["hotfixes"]
+    assert (h["name"], h["version"], h["findings"]) == ("hotfix/2.8.1", "2.8.1", ["HG009"])

@@ -46,9 +46,12 @@ class MergedIntoBoth(Rule):
       development, a fix missing there is still a fix that release would lose; older
       hotfixes are `hotfix-guard audit`'s business, not every push's.
 
-    Hotfixes are found by their merge into production (`Merge branch 'hotfix/…'`,
-    `Merge pull request #12 from org/hotfix/…`, GitLab's `… into 'main'`), by their
-    patch-release tag (`vX.Y.Z`, Z > 0) and by their branch.
+    Hotfixes are recognised, in this order, by a merge of a hotfix branch
+    (`Merge branch 'hotfix/…'`, `Merge pull request #12 from org/hotfix/…`, GitLab's
+    `… into 'main'`), by their branch, by a squash or rebase commit on production that
+    names a hotfix or adds `HOTFIX vX.Y.Z:` markers, and by a patch-release tag that is
+    not a release (see docs/status-and-audit.md). A hotfix branch with no commits of
+    its own has landed nothing.
 
     ## Why
     The workflow's step 8 is "Merge hotfix to main and development", and its pitfalls
