@@ -549,7 +549,7 @@ class History:
         at: dict[str, Hotfix] = {}
         for h in hotfixes:
             for sha in (*h.merges, *h.squashes, h.tip, h.production.commit if h.production else None):
-                if sha and (sha not in at or at[sha].version != h.version):
+                if sha:
                     at.setdefault(sha, h)
         by_version: dict[Version, list[Hotfix]] = {}
         for h in hotfixes:
@@ -583,7 +583,7 @@ class History:
         return own
 
     def _give(self, h: Hotfix, tag: Tag) -> None:
-        if h.tag is None or h.tag.commit != tag.commit and tag.version == h.version:
+        if h.tag is None:
             h.tag = tag
         if h.version is None:
             h.version = tag.version
