@@ -25,10 +25,10 @@ def clean(project: Repo) -> Repo:
 
 @pytest.fixture
 def dirty(project: Repo) -> Repo:
-    """Cut from develop (HG001), and three files without a marker (HG005)."""
-    project.checkout("hotfix/v1.2.4-fix-crash", new=True, start="develop")
+    """A skipped patch (HG003), and two changed files without a marker (HG005)."""
+    project.checkout("hotfix/v1.2.9-fix-crash", new=True, start="main")
     project.commit("fix", {"src/app.py": "def main():\n    return 1\n", "src/page.py": "PAGE = 'x'\n"})
-    (project.path / ".hotfix-guard.toml").write_text('select = ["HG001", "HG005"]\n')
+    (project.path / ".hotfix-guard.toml").write_text('select = ["HG003", "HG005"]\n')
     return project
 
 
@@ -106,7 +106,7 @@ def test_color_on_a_terminal(dirty: Repo, args: list[str], env: dict[str, str], 
 
 def test_term_dumb_keeps_the_brackets(dirty: Repo) -> None:
     out = on_a_pty(dirty.path, "check", env={"TERM": "dumb"})
-    assert "HG001 [error] branch-from-main:" in out
+    assert "HG003 [error] next-patch-version:" in out
     assert ESC not in out
 
 
@@ -122,9 +122,9 @@ def test_statistics_one_line_per_code(dirty: Repo) -> None:
     proc = run_cli("check", "--statistics", cwd=dirty.path)
     assert proc.returncode == 1
     assert proc.stdout.splitlines() == [
-        "3\tHG005\thotfix-comment",
-        "1\tHG001\tbranch-from-main",
-        "hotfix/v1.2.4-fix-crash: 4 errors (stage manual)",
+        "2\tHG005\thotfix-comment",
+        "1\tHG003\tnext-patch-version",
+        "hotfix/v1.2.9-fix-crash: 3 errors (stage manual)",
     ]
     quiet = run_cli("check", "--statistics", "-q", cwd=dirty.path)
     assert quiet.stdout.splitlines() == proc.stdout.splitlines()[:2]
