@@ -424,3 +424,23 @@ def test_a_name_that_only_starts_with_the_word_is_not_a_hotfix(project: Repo) ->
         project.checkout(name, new=True, start="main")
         proc = run_cli("check", "--stage", "pre-commit", cwd=project.path)
         assert "nothing to check" in proc.stdout, name
+
+
+def test_a_replay_of_a_hotfix_that_reached_develop_through_production_passes(project: Repo) -> None:
+    """diaspora's shape: the hotfix merged into production, production merged into an
+    integration branch, that branch into develop; develop's first-parent line today runs
+    through a release merge that contains the fix. The fix is still the hotfix's own."""
+    head = hotfix_from_main(project)
+    project.checkout("main")
+    merge = project.merge(HOTFIX, message=f"Merge branch '{HOTFIX}'")
+    project.checkout("next-minor", new=True, start="develop")
+    project.merge("main", message="Merge branch 'main' into next-minor")
+    project.checkout("develop")
+    project.merge("next-minor", message="Merge branch 'next-minor' into develop")
+    project.checkout("release/1.3.0", new=True, start="develop")
+    project.checkout("main")
+    project.merge("release/1.3.0", message="Merge branch 'release/1.3.0'")
+    project.checkout("develop")
+    project.git("merge", "-q", "--ff-only", "main")  # develop's first-parent line is main's now
+    project.git("branch", "-D", HOTFIX)
+    assert hg001(project, "--branch", HOTFIX, "--base", f"{merge}^1", "--head", head) == []

@@ -300,8 +300,8 @@ class Context:
             git.start_commits(self.head, f"^{self.base}")
         if "first-parent" in queries and self.development is not None:
             git.start_rev_list("--first-parent", self.development.sha, f"^{production.sha}")
-        if "development" in queries and self.development is not None and not self._base:
-            git.start_commits(self.development.sha, f"^{production.sha}")  # what ctx.origin reads
+        if "development" in queries and self.development is not None:
+            git.start_commits(self.development.sha, f"^{self.base}")  # what ctx.origin reads
         if "tags" in queries:
             git.start_tags(f"{self.settings.tag_prefix}*")
         if "diff" in queries:
@@ -334,22 +334,18 @@ class Context:
     @cached_property
     def origin(self) -> Origin:
         """Development's own commits in the change (HG001's question; see
-        :mod:`hotfix_guard.history.development`). With ``--base`` (a replay, or a CI
-        pull request) it is asked of the history as it stood: production is the base,
-        and development what its first-parent line was when the head was committed."""
-        from hotfix_guard.history.development import Origin, analyse, development_then, marker_regex
+        :mod:`hotfix_guard.history.development`). With ``--base`` (a replay, or a CI pull
+        request) the change starts at the base, so commits production got later still
+        count: production is the base, and development is what git records of it (its
+        commits, minus what merges of this hotfix or of production brought it)."""
+        from hotfix_guard.history.development import analyse, marker_regex
 
         self.require_production()
         development = self.require_development().sha
-        lower = self.base
-        if self._base:
-            development = development_then(self.git, development, self.head)
-            if development is None:
-                return Origin((), frozenset())
         version = self.version
-        names = {self.branch, *candidates(self.settings, "production")}
         return analyse(
-            self.git, self.commits, lower, development, branch=self.branch, names=names,
+            self.git, self.commits, self.base, development, branch=self.branch,
+            names={self.branch, *candidates(self.settings, "production")},
             marker=marker_regex(self.settings.tag_prefix, version) if version else None,
             remote=self.settings.remote, reflog_ref=f"refs/heads/{self.pushed_from or self.branch}",
             by_patch=not self.staged,  # patch-ids read all of development's diffs: pre-push and CI do
@@ -360,8 +356,19 @@ class Context:
     @cached_property
     def release_tags(self) -> list[tuple[Version, str, str, bool]]:
         """Release tags reachable from the cut branch (production, or the hotfix's release
-        line): (version, tag, commit, annotated)."""
-        return self._tags_on(self.cut_from.sha)
+        line): (version, tag, commit, annotated). In a replay (``--base``), production is
+        the base."""
+        return self._tags_on(self.cut_from.sha if self.line is not None else self._release_point)
+
+    @property
+    def replaying(self) -> bool:
+        """``--base`` was given (a replay, or a CI pull request): the history is judged as
+        it stood at the base, not today."""
+        return bool(self._base)
+
+    @property
+    def _release_point(self) -> str:
+        return self.base if self._base else self.require_production().sha
 
     def _tags_on(self, sha: str) -> list[tuple[Version, str, str, bool]]:
         prefix = self.settings.tag_prefix
@@ -415,11 +422,11 @@ class Context:
 
     @cached_property
     def _production_latest(self) -> tuple[Version, str] | None:
-        production = self.require_production()
-        found = self._latest_on(production.sha, self._tag_candidates)
+        point = self._release_point  # production, or the base of a replay
+        found = self._latest_on(point, self._tag_candidates)
         if found is not _WALK:
             return found  # type: ignore[return-value]
-        tags = self._tags_on(production.sha)  # the newest tags are elsewhere (another branch): walk
+        tags = self._tags_on(point)  # the newest tags are elsewhere (another branch): walk
         return (tags[0][0], tags[0][1]) if tags else None
 
     def _latest_on(self, sha: str, candidates: list[tuple[Version, str, str]]) -> Any:

@@ -148,7 +148,39 @@ def _owners(dev: list[Commit], development: str, foreign: set[str], remote: str
             continue  # this hotfix (or production) reaching development: not its own
         for p in brought:
             owners[p] = ("merge", commit)
+    for sha in _brought_by_foreign_merges(dev, by_sha, foreign, remote):
+        owners.pop(sha, None)
     return owners
+
+
+def _brought_by_foreign_merges(dev: list[Commit], by_sha: dict[str, Commit], foreign: set[str],
+                               remote: str) -> set[str]:
+    """What merges of this hotfix or of production brought, wherever they are in
+    development's history (not only on its first-parent line: a hotfix merged into
+    production, production merged into another branch, that branch merged into
+    development). A merge's first parent had the rest already."""
+    found: set[str] = set()
+    for merge in dev:
+        if len(merge.parents) < 2 or merged_branch(merge.subject, remote) not in foreign:
+            continue
+        had = _ancestors(by_sha, merge.parents[:1])
+        found |= _ancestors(by_sha, merge.parents[1:], stop=had)
+    return found
+
+
+def _ancestors(by_sha: dict[str, Commit], heads: Iterable[str], stop: set[str] | None = None) -> set[str]:
+    """The commits of ``by_sha`` that ``heads`` reach (themselves included), not going
+    through ``stop``."""
+    seen: set[str] = set()
+    stack = [h for h in heads if h in by_sha]
+    stop = stop or set()
+    while stack:
+        sha = stack.pop()
+        if sha in seen or sha in stop:
+            continue
+        seen.add(sha)
+        stack.extend(p for p in by_sha[sha].parents if p in by_sha and p not in seen)
+    return seen
 
 
 def _made_for_this_hotfix(git: Git, commits: list[Commit], marker: str | None,
@@ -221,14 +253,3 @@ def _only_paths(git: Git, change: list[Commit], own: set[str]) -> frozenset[str]
     for sha, paths in touched.items():
         (theirs if sha in own else mine).update(paths)
     return frozenset(theirs - mine)
-
-
-def development_then(git: Git, development: str, head: str) -> str | None:
-    """Development as it stood when ``head`` was committed: the newest commit of its
-    first-parent line committed no later than ``head`` (for replays of old hotfixes).
-    None when development's line has nothing that old."""
-    when = git.run("log", "-1", "--format=%ct", head, "--").strip()
-    if not when:
-        return None
-    out = git.run("rev-list", "-1", "--first-parent", f"--until={when}", development, "--").strip()
-    return out or None

@@ -51,12 +51,26 @@ class BranchFromMain(Rule):
     so: a finding at the ci and pre-push stages (exit 2 at the others, as `start`
     refuses). A local branch behind its remote is not used: the newer one is.
 
-    With `--base` (a replay of an old hotfix, or a CI pull request) it judges the history
-    as it stood: production is the base, and development is the commit its first-parent
-    line had when the head was committed. A replay cannot know what git does not record:
-    where development pointed at that moment (a branch tip is not history; the commit
-    date is the best witness), a development rebased or force-pushed since, or commit
-    dates that lie.
+    With `--base` (a replay of an old hotfix, `check --branch hotfix/X --base M^1 --head
+    M^2`, or a CI pull request) it judges the history as it stood: production is the
+    base, so commits production got later (say, when it caught up with development)
+    still count against the hotfix; development is what git records of it: its commits
+    today, minus those a merge of this hotfix or of production brought it. What a replay
+    cannot know, git does not record: where development pointed at that moment (a branch
+    tip is not history, and its first-parent line is no witness either: a development
+    fast-forwarded onto production runs through production's merges), the reflog of a
+    branch on someone else's machine (so a fast-forward is told by the hotfix's markers
+    alone), a development rebased or force-pushed since, or a merge whose subject was
+    rewritten by hand.
+
+    Replayed on real histories (`check --base M^1 --head M^2` for a merge M into
+    production): diaspora's 8 hotfix merges into master (`hotfix/0.7.0.1` to
+    `hotfix/0.7.18.2`, four-part versions) and gitflow-avh's 9 pass; diaspora's release
+    and `next-minor` merges replayed as if they were hotfixes are flagged (14 to 113
+    commits of develop's). Diaspora's develop was fast-forwarded onto master, and its
+    hotfixes reached develop through master and `next-minor`: only the merges' subjects
+    tell that those fixes are not develop's own, which is why a replay reads every merge
+    of the hotfix in development's history, not only its first-parent line.
 
     ## Why
     The workflow says: "Branch from main, not development". Development may have untested
@@ -480,8 +494,9 @@ class NextPatchVersion(Rule):
         settings = ctx.settings
         p = settings.tag_prefix
         anywhere = {v: (tag, sha) for v, tag, sha in ctx.every_release_tag}
-        if version in anywhere and anywhere[version][1] in {ctx.head, *(c.sha for c in ctx.commits)}:
-            del anywhere[version]  # tagged on this hotfix's own commits: its own release, not another's
+        if version in anywhere and (anywhere[version][1] in {ctx.head, *(c.sha for c in ctx.commits)}
+                                    or (ctx.replaying and ctx.git.is_ancestor(ctx.head, anywhere[version][1]))):
+            del anywhere[version]  # tagged on this hotfix's own commits (or, replayed, its later merge)
         latest = ctx.latest_release
         if latest is None:
             if version in anywhere:
