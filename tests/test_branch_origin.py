@@ -427,20 +427,24 @@ def test_a_name_that_only_starts_with_the_word_is_not_a_hotfix(project: Repo) ->
 
 
 def test_a_replay_of_a_hotfix_that_reached_develop_through_production_passes(project: Repo) -> None:
-    """diaspora's shape: the hotfix merged into production, production merged into an
-    integration branch, that branch into develop; develop's first-parent line today runs
-    through a release merge that contains the fix. The fix is still the hotfix's own."""
-    head = hotfix_from_main(project)
-    project.checkout("main")
+    """diaspora's shape: the hotfix merge M is off production's first-parent line (it
+    reached production through a release), production was merged into an integration
+    branch and that into develop, and develop was fast-forwarded onto production later:
+    develop's first-parent line runs through the release merge that brought the fix, not
+    through M. M's subject still says the fix is the hotfix's own (no marker needed)."""
+    base = project.sha("main")
+    project.checkout(HOTFIX, new=True, start="main")
+    head = project.commit("Fix notifications without a birthday", {"src/app.py": "x = 1\n"})
+    project.checkout("old-main", new=True, start="main")
     merge = project.merge(HOTFIX, message=f"Merge branch '{HOTFIX}'")
     project.checkout("next-minor", new=True, start="develop")
-    project.merge("main", message="Merge branch 'main' into next-minor")
+    project.merge("old-main", message="Merge branch 'master' into next-minor")
     project.checkout("develop")
     project.merge("next-minor", message="Merge branch 'next-minor' into develop")
-    project.checkout("release/1.3.0", new=True, start="develop")
     project.checkout("main")
-    project.merge("release/1.3.0", message="Merge branch 'release/1.3.0'")
+    project.merge("develop", message="Merge branch 'release/1.3.0'")  # first parent: main before M
     project.checkout("develop")
     project.git("merge", "-q", "--ff-only", "main")  # develop's first-parent line is main's now
-    project.git("branch", "-D", HOTFIX)
-    assert hg001(project, "--branch", HOTFIX, "--base", f"{merge}^1", "--head", head) == []
+    project.git("branch", "-D", HOTFIX, "old-main", "next-minor")
+    assert project.git("merge-base", "--is-ancestor", merge, "main", check=False) == ""
+    assert hg001(project, "--branch", HOTFIX, "--base", base, "--head", head) == []
