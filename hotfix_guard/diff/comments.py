@@ -226,6 +226,10 @@ def language_for(path: str) -> Language | None:
     return _BY_EXTENSION.get(lower.rsplit(".", 1)[-1])
 
 
+#: patterns compiled on first use: compiling them all at import would cost every hotfix check
+_rx = lru_cache(maxsize=None)(re.compile)
+
+
 @lru_cache(maxsize=None)
 def _lexer(lang: Language) -> re.Pattern[str]:
     comments = [_COMMENT_PATTERNS[name] for name in lang.comments]  # first: Lua's "--[[" beats "--"
@@ -332,7 +336,7 @@ def _after_heredocs(text: str, line_end: int, terminators: list[re.Pattern[str]]
 
 # -- JavaScript regex literals ---------------------------------------------------------------
 
-_JS_REGEX = re.compile(r"/(?![*/])(?:[^/\\\[\n]|\\.|\[(?:[^\]\\\n]|\\.)*\])+/[A-Za-z]*")
+_JS_REGEX = r"/(?![*/])(?:[^/\\\[\n]|\\.|\[(?:[^\]\\\n]|\\.)*\])+/[A-Za-z]*"
 _REGEX_AFTER = frozenset("(,=:[!&|?{};+-*%<>~^")
 _REGEX_KEYWORDS = frozenset({"return", "typeof", "instanceof", "in", "of", "new", "delete", "void", "throw",
                              "case", "do", "else", "yield", "await"})
@@ -357,7 +361,7 @@ def _after_slash(text: str, at: int, comment: tuple[int, int] | None, stop: int)
             k -= 1
         regex = text[k:j + 1] in _REGEX_KEYWORDS
     if regex:
-        m = _JS_REGEX.match(text, at, stop)
+        m = _rx(_JS_REGEX).match(text, at, stop)
         if m is not None:
             return m.end()
     return at + 1
@@ -366,9 +370,9 @@ def _after_slash(text: str, at: int, comment: tuple[int, int] | None, stop: int)
 # -- Python f-strings ------------------------------------------------------------------------
 
 
-_FSTRING_STOPS = {q: re.compile("[\\\\{\n" + q + "]") for q in "'\""}
-_FIELD_STOPS = re.compile(r"""['"()\[\]{}:]""")
-_SPEC_STOPS = re.compile(r"[{}\n]")
+_FSTRING_STOPS = {q: "[\\\\{\n" + q + "]" for q in "'\""}
+_FIELD_STOPS = r"""['"()\[\]{}:]"""
+_SPEC_STOPS = r"[{}\n]"
 
 
 def _is_fstring(text: str, quote_at: int) -> bool:
@@ -387,7 +391,7 @@ def _fstring_end(text: str, i: int, quote: str, stop: int) -> int:
 
 def _quoted_end(text: str, i: int, quote: str, stop: int, *, fields: bool) -> int:
     single = len(quote) == 1
-    find = _FSTRING_STOPS[quote[0]].search
+    find = _rx(_FSTRING_STOPS[quote[0]]).search
     while True:
         m = find(text, i, stop)
         if m is None:
@@ -413,7 +417,7 @@ def _quoted_end(text: str, i: int, quote: str, stop: int, *, fields: bool) -> in
 def _field_end(text: str, i: int, stop: int) -> int:
     """The end of a replacement field whose expression starts at ``i`` (past its ``}``)."""
     depth = 0
-    find = _FIELD_STOPS.search
+    find = _rx(_FIELD_STOPS).search
     while True:
         m = find(text, i, stop)
         if m is None:
@@ -442,7 +446,7 @@ def _field_end(text: str, i: int, stop: int) -> int:
 
 
 def _spec_end(text: str, i: int, stop: int) -> int:
-    find = _SPEC_STOPS.search
+    find = _rx(_SPEC_STOPS).search
     while True:
         m = find(text, i, stop)
         if m is None:
@@ -459,11 +463,11 @@ def _spec_end(text: str, i: int, stop: int) -> int:
 
 # -- <script> and <style> in markup ----------------------------------------------------------
 
-_TYPE_ATTR = re.compile(r"""\b(type|lang)\s*=\s*["']?([^"'\s>]+)""", re.I)
+_TYPE_ATTR = r"""(?i)\b(type|lang)\s*=\s*["']?([^"'\s>]+)"""
 _SCRIPT_TYPES = frozenset({"module", "text/javascript", "application/javascript", "text/ecmascript",
                            "application/ecmascript", "text/babel", "text/jsx", "text/typescript",
                            "js", "ts", "jsx", "tsx", "javascript", "typescript"})
-_CLOSE = {"script": re.compile(r"</script\b", re.I), "style": re.compile(r"</style\b", re.I)}
+_CLOSE = {"script": r"(?i)</script\b", "style": r"(?i)</style\b"}
 
 
 def _embedded(text: str, m: re.Match[str], spans: list[tuple[int, int]], stop: int) -> int:
@@ -471,9 +475,9 @@ def _embedded(text: str, m: re.Match[str], spans: list[tuple[int, int]], stop: i
     markup goes on."""
     tag = m.group()
     name = "script" if tag[1:7].lower() == "script" else "style"
-    close = _CLOSE[name].search(text, m.end(), stop)
+    close = _rx(_CLOSE[name]).search(text, m.end(), stop)
     body_end = close.start() if close is not None else stop
-    attrs = {key.lower(): value.lower() for key, value in _TYPE_ATTR.findall(tag)}
+    attrs = {key.lower(): value.lower() for key, value in _rx(_TYPE_ATTR).findall(tag)}
     if name == "script":
         kind = attrs.get("lang") or attrs.get("type")
         inner = _JS if kind is None or kind in _SCRIPT_TYPES else None  # a template or JSON: markup
@@ -487,15 +491,15 @@ def _embedded(text: str, m: re.Match[str], spans: list[tuple[int, int]], stop: i
 
 # -- shell double quotes and command substitution ---------------------------------------------
 
-_SHDQ_STOPS = re.compile(r'[\\"$]')
-_SUBSHELL_TOKENS = re.compile(r"""(?P<c>(?<![^\s;&|(])#[^\r\n]*)|(?P<s>\\[\s\S]|'[^']*'?)|(?P<q>")|(?P<p>[()])""")
+_SHDQ_STOPS = r'[\\"$]'
+_SUBSHELL_TOKENS = r"""(?P<c>(?<![^\s;&|(])#[^\r\n]*)|(?P<s>\\[\s\S]|'[^']*'?)|(?P<q>")|(?P<p>[()])"""
 
 
 def _shell_dq_end(text: str, i: int, spans: list[tuple[int, int]], stop: int) -> int:
     """The end of a ``"..."`` whose body starts at ``i``; the comments of a ``$( ... )``
     inside it are comments (the code it holds may span lines)."""
     while True:
-        m = _SHDQ_STOPS.search(text, i, stop)
+        m = _rx(_SHDQ_STOPS).search(text, i, stop)
         if m is None:
             return stop
         i = m.start()
@@ -514,7 +518,7 @@ def _subshell_end(text: str, i: int, spans: list[tuple[int, int]], stop: int) ->
     """Past the ``)`` that closes a command substitution whose code starts at ``i``."""
     depth = 0
     while True:
-        m = _SUBSHELL_TOKENS.search(text, i, stop)
+        m = _rx(_SUBSHELL_TOKENS).search(text, i, stop)
         if m is None:
             return stop
         i = m.end()
@@ -534,8 +538,8 @@ def _subshell_end(text: str, i: int, spans: list[tuple[int, int]], stop: int) ->
 
 # -- SQL dollar quoting ----------------------------------------------------------------------
 
-_BODY_AFTER = re.compile(r"(?i:\b(?:as|do|execute)|\b(?:replace|format)\s*\()\s*$")
-_ENDS_LINE = re.compile(r"[ \t]*\r?\n")
+_BODY_AFTER = r"(?i:\b(?:as|do|execute)|\b(?:replace|format)\s*\()\s*$"
+_ENDS_LINE = r"[ \t]*\r?\n"
 
 
 def _dollar_quoted(text: str, m: re.Match[str], spans: list[tuple[int, int]], stop: int) -> int:
@@ -547,7 +551,7 @@ def _dollar_quoted(text: str, m: re.Match[str], spans: list[tuple[int, int]], st
     end = text.find(tag, m.end(), stop)
     if end < 0:
         return m.end()  # not closed: taken for code, so that no comment below is lost
-    if _BODY_AFTER.search(text, max(0, m.start() - 40), m.start()) or _ENDS_LINE.match(text, m.end(), end):
+    if _rx(_BODY_AFTER).search(text, max(0, m.start() - 40), m.start()) or _rx(_ENDS_LINE).match(text, m.end(), end):
         spans.extend(comment_spans(text, _SQL, m.end(), end))
     return end + len(tag)
 

@@ -28,13 +28,14 @@ if TYPE_CHECKING:
     from hotfix_guard.config import Settings
     from hotfix_guard.diff.hunks import Diff, FileDiff
 
-VERSION_RE = re.compile(r"(?<![\w.])v?\d+\.\d+\.\d+(?:[-+.][0-9A-Za-z.+-]*)?(?![\w.])")
-DUNDER_VERSION = re.compile(r"\s*__version__\s*(?::\s*[\w.\[\]]+\s*)?=")
-_SECTION = re.compile(r"\s*\[([^\]]+)\]\s*(?:[#;].*)?$")
+# patterns, compiled on first use (by re's own cache)
+VERSION_RE = r"(?<![\w.])v?\d+\.\d+\.\d+(?:[-+.][0-9A-Za-z.+-]*)?(?![\w.])"
+DUNDER_VERSION = r"\s*__version__\s*(?::\s*[\w.\[\]]+\s*)?="
+_SECTION = r"\s*\[([^\]]+)\]\s*(?:[#;].*)?$"
 _VERSION_KEY = {  # file name -> (the line's start, the sections where it declares the project's version)
-    "pyproject.toml": (re.compile(r"\s*version\s*="), ("project", "tool.poetry")),
-    "cargo.toml": (re.compile(r"\s*version\s*="), ("package", "workspace.package")),
-    "setup.cfg": (re.compile(r"\s*version\s*[=:]"), ("metadata",)),
+    "pyproject.toml": (r"\s*version\s*=", ("project", "tool.poetry")),
+    "cargo.toml": (r"\s*version\s*=", ("package", "workspace.package")),
+    "setup.cfg": (r"\s*version\s*[=:]", ("metadata",)),
 }
 _VERSION_FILES = ("version", "version.txt")
 
@@ -51,8 +52,8 @@ def version_bump_only(f: FileDiff, diff: Diff, version: str | None, settings: Se
             if len(block.removed) != len(block.added):
                 return False
             for old, new in zip(block.removed, block.added):
-                if VERSION_RE.sub("<v>", old.text) != VERSION_RE.sub("<v>", new.text) \
-                        or not VERSION_RE.search(new.text) or not declares(new.text, new.new or 0):
+                if re.sub(VERSION_RE, "<v>", old.text) != re.sub(VERSION_RE, "<v>", new.text) \
+                        or not re.search(VERSION_RE, new.text) or not declares(new.text, new.new or 0):
                     return False
                 target_seen = target_seen or version in new.text  # type: ignore[operator]
     return target_seen
@@ -66,12 +67,12 @@ def _declaration_test(f: FileDiff, diff: Diff, settings: Settings) -> Callable[[
     if name in _VERSION_KEY:
         start, sections = _VERSION_KEY[name]
         text = diff.text(f, "new") or ""
-        return lambda line_text, line: bool(start.match(line_text)) and _section(text, line) in sections
+        return lambda line_text, line: bool(re.match(start, line_text)) and _section(text, line) in sections
     if name == "package.json":
         top = _top_level_version(diff.text(f, "new") or "")
         return lambda line_text, line: top is not None and re.match(r'\s*"version"\s*:\s*"' + re.escape(top)
                                                                      + r'"', line_text) is not None
-    return lambda line_text, line: bool(DUNDER_VERSION.match(line_text))
+    return lambda line_text, line: bool(re.match(DUNDER_VERSION, line_text))
 
 
 def _in_version_files(path: str, settings: Settings) -> bool:
@@ -86,7 +87,7 @@ def _section(text: str, line: int) -> str | None:
     """The ``[section]`` (TOML table, INI section) that line ``line`` (1-based) is in."""
     section = None
     for number, piece in enumerate(text.split("\n")[:line], 1):
-        match = _SECTION.match(piece)
+        match = re.match(_SECTION, piece)
         if match and number < line:
             section = match.group(1).strip().strip('"')
     return section
