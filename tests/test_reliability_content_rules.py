@@ -119,6 +119,17 @@ def test_zero_width_ticket_patterns_are_refused_at_load(tmp_path: Path, pattern:
                            "hint: fix `ticket-pattern`")
 
 
+def test_a_plugin_rules_regex_option_that_matches_empty_is_refused_too() -> None:
+    """Every user regex key is held to the same rule: a rule option declared `regex=True`."""
+    from hotfix_guard.engine.rule import Option
+    from hotfix_guard.errors import ConfigError
+
+    option = Option("pattern", str, "X-[0-9]+", "what a reference looks like", regex=True)
+    assert option.validate("JIRA-[0-9]+", "cfg: [rules.r] pattern") == "JIRA-[0-9]+"
+    with pytest.raises(ConfigError, match=r"cfg: \[rules.r\] pattern: '\(\?=\\\\w\)' matches an empty string"):
+        option.validate(r"(?=\w)", "cfg: [rules.r] pattern")
+
+
 # -- 10. a ticket pattern cannot hang a hook -------------------------------------------------
 
 RUNAWAY = r"([A-Z]+[A-Z0-9]*)+[-_][0-9]+"

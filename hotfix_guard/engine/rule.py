@@ -102,7 +102,7 @@ _TYPES = {int: "an integer", str: "a string", bool: "a boolean", list: "a list o
 class Option(namedtuple("Option", "name type default help regex", defaults=(False,))):
     """A typed rule option, set in ``[tool.hotfix-guard.rules.<rule-name>]``:
     ``Option(name, type, default, help, regex=False)``; ``regex`` for a str option that
-    must compile as a regular expression."""
+    must compile as a regular expression that cannot match an empty string."""
 
     __slots__ = ()
 
@@ -126,11 +126,10 @@ class Option(namedtuple("Option", "name type default help regex", defaults=(Fals
             )
         if self.type is int and value < 0:
             raise ConfigError(f"{where}: expected a non-negative integer, got {value}")
-        if self.regex:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ConfigError(f"{where}: not a valid regular expression ({exc})") from None
+        if self.regex:  # it must compile, and must not match an empty string anywhere
+            from hotfix_guard.patterns import check_pattern
+
+            check_pattern(value, where, hint="`hotfix-guard explain` on the rule lists its options")
         return tuple(value) if self.type is list else value
 
 
