@@ -484,3 +484,35 @@ def test_status_of_hotfix_2_8_1_after_production_moved_onto_develop(tmp_path: Pa
     _, data = audit_json(r)
     [h] = data["hotfixes"]
     assert (h["name"], h["version"], h["findings"]) == ("hotfix/2.8.1", "2.8.1", ["HG009"])
+
+
+def test_a_near_miss_of_the_prefix_in_a_merge_is_a_hotfix(tmp_path: Path) -> None:
+    """Symbiota's "Merge pull request #3701 from Symbiota/Hotfix-3.4.14" (SPEC §7's near
+    misses): the hotfix, its version from the name, its tag joined."""
+    r = _base(tmp_path)
+    _hotfix(r, "Hotfix-1.0.1", "1.0.1", name="fix")
+    r.tag("v1.0.1", _merge(r, "main", "Hotfix-1.0.1", "Merge pull request #3701 from Symbiota/Hotfix-1.0.1"),
+          annotated=False)
+    _merge(r, "develop", "Hotfix-1.0.1", "Merge pull request #3702 from Symbiota/Hotfix-1.0.1")
+    r.git("branch", "-D", "Hotfix-1.0.1")
+    _, data = audit_json(r)
+    [h] = data["hotfixes"]
+    assert (h["name"], h["version"], h["tag"]["state"], h["findings"]) == ("Hotfix-1.0.1", "1.0.1", "lightweight",
+                                                                           ["HG009"])
+
+
+def test_a_pull_request_into_development_is_not_its_landing(tmp_path: Path) -> None:
+    """pi-hole's hotfix-missing-newline: a pull request merged into development, then
+    released with development: it landed with the release merge, whose tag is the
+    release's, not the hotfix's."""
+    r = _base(tmp_path)
+    _hotfix(r, "hotfix-missing-newline", "1.0.1", name="newline")
+    merge = _merge(r, "develop", "hotfix-missing-newline", "Merge pull request #9 from org/hotfix-missing-newline")
+    r.git("branch", "-D", "hotfix-missing-newline")
+    release = _merge(r, "main", "develop", "Merge pull request #10 from org/development")
+    r.tag("v1.0.1", release)
+    _, data = audit_json(r)
+    [h] = data["hotfixes"]
+    assert h["name"] == "hotfix-missing-newline"
+    assert (h["development"]["commit"], h["production"]["commit"]) == (merge, release)
+    assert (h["tag"], h["findings"]) == (None, ["HG009"])

@@ -46,6 +46,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence
 
+from hotfix_guard.config import hotfix_prefix_as_written
 from hotfix_guard.errors import GitError
 from hotfix_guard.git import records
 from hotfix_guard.history.graph import Graph, Line, patch_ids
@@ -298,7 +299,7 @@ class History:
         def entry(branch: str) -> Hotfix:
             h = by_branch.get(branch)
             if h is None:
-                h = by_branch[branch] = Hotfix(branch, parse_hotfix_branch(branch, prefix, tag_prefix).version)
+                h = by_branch[branch] = Hotfix(branch, _parse_branch(branch, prefix, tag_prefix))
                 result.append(h)
             return h
 
@@ -344,8 +345,7 @@ class History:
                 continue
             subject = graph.subject(sha)
             name = branch_in_message(subject, prefix)
-            if name is not None and name not in by_branch and \
-                    parse_hotfix_branch(name, prefix, tag_prefix).version is None:
+            if name is not None and name not in by_branch and _parse_branch(name, prefix, tag_prefix) is None:
                 name = None  # prose ("… when starting a hotfix/support/release"), not a branch
             version = subject_version(subject, tag_prefix) if name is None else None
             if name is None and version is None:
@@ -390,10 +390,12 @@ class History:
         request's) went where the merge is."""
         settings = self.settings
         match = _TARGET_RE.search(subject)
-        if match is None:
-            if merge in self.prod or self.dev is None or merge not in self.dev:
-                return "production"
-            return "back"
+        if match is None:  # on development's first-parent line and not production's: into development
+            dev = self.dev
+            if dev is not None and merge in dev.index and merge not in self.prod.index \
+                    or dev is not None and merge in dev and merge not in self.prod:
+                return "back"
+            return "production"
         target = match.group(1).removeprefix("refs/heads/")
         if target in (self.prod.name, settings.production_branch, "main", "master"):
             return "production"
@@ -548,7 +550,7 @@ class History:
             return []
         at: dict[str, Hotfix] = {}
         for h in hotfixes:
-            for sha in (*h.merges, *h.squashes, h.tip, h.production.commit if h.production else None):
+            for sha in (*h.merges, *h.squashes, h.tip):  # not a release merge that carried it
                 if sha:
                     at.setdefault(sha, h)
         by_version: dict[Version, list[Hotfix]] = {}
@@ -1100,15 +1102,26 @@ def branch_in_message(subject: str, prefix: str) -> str | None:
     ``Merge branch 'hotfix/v1.2.4-x'``, ``Merge branch 'hotfix/v1.2.4-x' into 'main'``,
     ``Merge pull request #12 from org/hotfix/v1.2.4-x``, ``Merge remote-tracking branch
     'origin/hotfix/v1.2.4-x'``, ``Merged in hotfix/v1.2.4-x (pull request #5)``; not
-    ``Merge branch 'main' into hotfix/v1.2.4-x`` (that merges *into* the hotfix).
+    ``Merge branch 'main' into hotfix/v1.2.4-x`` (that merges *into* the hotfix). A near
+    miss of the prefix counts too (SPEC §7: ``Merge pull request #3701 from
+    org/Hotfix-3.4.14``, ``hotfixes/…``).
     """
-    pattern = re.compile(r"(?:^|(?<=[\s'\"/:(]))" + re.escape(prefix) + r"[^\s'\"]+")
+    word = prefix.rstrip("/-_")
+    near = rf"|(?i:{re.escape(word)}(?:es|s)?)[/_-]" if word else ""
+    pattern = re.compile(r"(?:^|(?<=[\s'\"/:(]))(?:" + re.escape(prefix) + near + r")[^\s'\"]+")
     for match in pattern.finditer(subject):
         before = subject[: match.start()].rstrip("'\" ").lower()
         if before.endswith(" into") or before == "into":
             continue
-        return match.group(0).rstrip(".,;:)")
+        name = match.group(0).rstrip(".,;:)")
+        if hotfix_prefix_as_written(name, prefix):
+            return name
     return None
+
+
+def _parse_branch(branch: str, prefix: str, tag_prefix: str) -> Version | None:
+    """The version a hotfix branch's name carries, near misses of the prefix too."""
+    return parse_hotfix_branch(branch, hotfix_prefix_as_written(branch, prefix) or prefix, tag_prefix).version
 
 
 def version_in_message(subject: str, tag_prefix: str, *, prefix_optional: bool = False) -> Version | None:
@@ -1149,8 +1162,7 @@ def _says_release(subject: str) -> bool:
 
 
 def _is_hotfix_name(name: str, settings: Settings) -> bool:
-    word = settings.hotfix_prefix.strip("/").lower() or "hotfix"
-    return name.startswith(settings.hotfix_prefix) or name.lower().startswith(word)
+    return hotfix_prefix_as_written(name, settings.hotfix_prefix) is not None
 
 
 MARKER_PATHS = 500  # past this many files with markers, the marker log reads every commit's change
