@@ -442,3 +442,45 @@ def test_a_release_line_hotfix_lands_and_is_tagged_on_the_line(repo: Repo) -> No
     assert repo.git("merge-base", "--is-ancestor", tip, "support/1.1", check=False) == ""
     assert (repo.sha("main"), repo.sha("develop")) == (main, develop)  # forward-port is off
     assert repo.git("branch", "--show-current") == "support/1.1"
+
+
+def test_gitlab_flow_lands_on_production_and_merges_back_into_main(repo: Repo) -> None:
+    repo.commit("Initial commit", {"src/app.py": "def main():\n    return 0\n"})
+    repo.tag("v1.2.3")
+    repo.branch("production")
+    repo.commit("Work on main, not deployed yet", {"src/other.py": "X = 1\n"})
+    (repo.path / ".hotfix-guard.toml").write_text('workflow = "gitlab-flow"\n')
+    repo.checkout(HOTFIX, new=True, start="production")
+    tip = repo.commit("Fix payment crash\n\nFollow-up: PAY-1", {
+        "src/app.py": "def main():\n    # HOTFIX v1.2.4: guard the crash\n    return 0\n",
+        "tests/test_app.py": "def test_main():\n    assert True\n"})
+    proc = finish(repo)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert repo.sha("v1.2.4^{commit}") == repo.sha("production")
+    assert repo.git("merge-base", "--is-ancestor", tip, "main", check=False) == ""
+    assert repo.git("branch", "--show-current") == "main"
+
+
+def test_a_release_line_with_forward_port_goes_on_into_development(repo: Repo) -> None:
+    repo.commit("Initial commit", {"src/app.py": "def main():\n    return 0\n"})
+    repo.tag("v1.1.4")
+    repo.branch("support/1.1")
+    repo.commit("Next minor", {"src/other.py": "X = 1\n"})
+    repo.tag("v1.2.0")
+    repo.branch("develop")
+    main = repo.sha("main")
+    (repo.path / ".hotfix-guard.toml").write_text("forward-port = true\n")
+    repo.checkout("hotfix/v1.1.5-fix-crash", new=True, start="support/1.1")
+    tip = repo.commit("Fix crash\n\nFollow-up: PAY-1", {
+        "src/app.py": "def main():\n    # HOTFIX v1.1.5: guard the crash\n    return 0\n",
+        "tests/test_app.py": "def test_main():\n    assert True\n"})
+    proc = finish(repo)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert repo.sha("v1.1.5^{commit}") == repo.sha("support/1.1")
+    assert repo.git("merge-base", "--is-ancestor", tip, "develop", check=False) == ""
+    assert repo.sha("main") == main  # the line's fix goes into development, not production
+
+
+def test_push_without_a_remote_refuses(project: Repo) -> None:
+    clean_hotfix(project)
+    refused(project, ["--push"], 2, "--push: there is no remote 'origin'")

@@ -202,6 +202,9 @@ def make_plan(git: Git, info: RepoInfo, settings: Settings, args: argparse.Names
                           hint=f"update it first (git switch {name} && git pull --ff-only), or pass --fetch "
                                "to see the remote as it is now; nothing was changed")
 
+    if args.push and git.config_get(f"remote.{settings.remote}.url") is None:
+        raise Refused(f"--push: there is no remote '{settings.remote}'",
+                      hint="add it (git remote add), or set `remote` in the config")
     tag = f"{settings.tag_prefix}{hotfix.version}"
     if git.ref_objects([f"refs/tags/{tag}"]):
         raise Refused(f"tag {tag} already exists", hint="a released version is not released again: "
