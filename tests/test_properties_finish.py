@@ -10,7 +10,6 @@ drawn as well, and the user may have committed the conflicted merge before abort
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 

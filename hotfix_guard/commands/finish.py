@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import shlex
-import sys
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 from hotfix_guard.cli import add_config_argument
