@@ -7,10 +7,12 @@ on its own, but they match an empty piece of any word, so every TODO would "have
 ticket". The parser's minimum width of the pattern says so exactly (0 for each of them).
 
 At run time (:class:`UserPattern`): Python's ``re`` backtracks, and a pattern such as
-``([A-Z]+[A-Z0-9]*)+[-_][0-9]+`` takes exponential time on a comment of capitals. Each
-search runs under a CPU-time budget (:data:`SEARCH_BUDGET`, an interval timer; the
-regular-expression engine checks for signals as it goes), and a search that exceeds it
-is a config error naming the key: exit 2, never a hang. A linear-time engine
+``([A-Z]+[A-Z0-9]*)+[-_][0-9]+`` takes exponential time on a comment of capitals. All
+the searches of one pattern in one run share a CPU-time budget (:data:`SEARCH_BUDGET`,
+an interval timer; the regular-expression engine checks for signals as it goes) -- one
+for the run, not one per text, or forty TODOs each just under it would add up to
+minutes -- and a pattern that exceeds it is a config error naming the key: exit 2,
+never a hang. A linear-time engine
 (google-re2) would make the budget unneeded, but it refuses lookarounds and
 backreferences, which Python's syntax allows in ticket patterns, adds a compiled
 dependency, and its import would cost every hook that reads a TODO. Where the timer is
@@ -29,8 +31,11 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-#: CPU seconds one search of one text may take: a sane pattern needs microseconds
+#: CPU seconds all the searches of one pattern may take in one run: a sane pattern
+#: needs microseconds a text
 SEARCH_BUDGET = 1.0
+#: CPU seconds each pattern has spent so far in this run, by (key, pattern)
+_SPENT: dict[tuple[str, str], float] = {}
 
 try:  # the C module, loaded at start-up: `signal` would import enum
     import _signal
@@ -86,16 +91,21 @@ class UserPattern:
             previous = _signal.signal(_ALARM, _stop)
         except ValueError:  # pragma: no cover - not the main thread: no signal can reach us
             return self.compiled.search(text)
+        account = (self.key, self.pattern)
+        left = SEARCH_BUDGET - _SPENT.get(account, 0.0)
         try:
-            _signal.setitimer(_TIMER, SEARCH_BUDGET)
+            if left <= 0:
+                raise _Runaway
+            _signal.setitimer(_TIMER, left)
             try:
                 return self.compiled.search(text)
             finally:
-                _signal.setitimer(_TIMER, 0)
+                remaining, _ = _signal.setitimer(_TIMER, 0)
+                _SPENT[account] = SEARCH_BUDGET - remaining
         except _Runaway:
             raise ConfigError(
-                f"{self.where}: {self.pattern!r} took more than {SEARCH_BUDGET:g} s of CPU on one text "
-                f"of {len(text)} characters (catastrophic backtracking), so it cannot be used in a hook",
+                f"{self.where}: {self.pattern!r} took more than {SEARCH_BUDGET:g} s of CPU on the "
+                f"change's texts (catastrophic backtracking), so it cannot be used in a hook",
                 hint="simplify it: no repeated group that itself repeats, such as `([A-Z]+[A-Z0-9]*)+`; "
                      "e.g. \"[A-Z][A-Z0-9]+-[0-9]+\"") from None
         finally:

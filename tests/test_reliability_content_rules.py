@@ -149,6 +149,28 @@ def test_a_runaway_ticket_pattern_is_exit_2_naming_the_key_not_a_hang(tmp_path: 
                            "hint: simplify it")
 
 
+def test_the_budget_is_for_the_run_not_for_each_text(tmp_path: Path, capsys: Any, monkeypatch: Any) -> None:
+    """Forty TODOs that each take a little under the budget added up to minutes of a
+    pre-commit hook: the searches of one pattern share one budget for the run."""
+    from hotfix_guard import patterns
+    from hotfix_guard.cli import main
+
+    monkeypatch.setattr(patterns, "SEARCH_BUDGET", 0.15)
+    monkeypatch.setattr(patterns, "_SPENT", {}, raising=False)
+    one = "TODO " + "A" * 18 + " later"  # (A+)+B backtracks for ~20 ms on it: well under the budget
+    todos = "".join(f"    # {one} {i}\n" for i in range(30))
+    fix = "def main():\n    # HOTFIX v1.2.4: guard the crash\n" + todos + "    return 0\n"
+    r = _hotfix_repo(tmp_path / "repo", {"src/app.py": "def main():\n    return 0\n"}, {"src/app.py": fix})
+    r.write(".hotfix-guard.toml", 'ticket-pattern = "(A+)+B"\n')
+    r.git("add", ".hotfix-guard.toml")
+    monkeypatch.chdir(r.path)
+    monkeypatch.setenv("HOTFIX_GUARD_DISABLE_PLUGIN_AUTOLOAD", "1")
+    capsys.readouterr()
+    assert main(["check", "--stage", "pre-commit", "--select", "HG006"]) == 2
+    err = capsys.readouterr().err
+    assert "ticket-pattern:" in err and "catastrophic backtracking" in err, err
+
+
 def test_the_same_pattern_on_ordinary_text_still_finds_tickets(tmp_path: Path, capsys: Any,
                                                               monkeypatch: Any) -> None:
     """The budget only stops a runaway: the same pattern judges a TODO with a ticket and
