@@ -448,3 +448,23 @@ def test_a_replay_of_a_hotfix_that_reached_develop_through_production_passes(pro
     project.git("branch", "-D", HOTFIX, "old-main", "next-minor")
     assert project.git("merge-base", "--is-ancestor", merge, "main", check=False) == ""
     assert hg001(project, "--branch", HOTFIX, "--base", base, "--head", head) == []
+
+
+def test_diverged_development_is_said_and_does_not_block(project: Repo, tmp_path: Path) -> None:
+    """Local develop with work not pushed while a colleague pushed to origin/develop is
+    everyday life: a warning that says so, not a refusal."""
+    bare = with_remote(project, tmp_path)
+    other = colleague(bare, tmp_path, "develop")
+    other.commit("Colleague's feature", {"src/colleague.py": "C = 1\n"})
+    other.git("push", "-q", str(bare), "develop")
+    project.checkout("develop")
+    project.commit("My unpushed feature", {"src/mine.py": "M = 1\n"})
+    project.git("fetch", "-q", "origin")
+    hotfix_from_main(project)
+    rc, data = check(project, "--select", "HG001", "--stage", "pre-push",
+                     input=f"refs/heads/{HOTFIX} {project.sha()} refs/heads/{HOTFIX} {'0' * 40}\n")
+    if "refs" in data:
+        data = data["refs"][0]
+    [f] = data["findings"]
+    assert rc == 0 and f["severity"] == "warning"
+    assert "development branch develop and origin/develop have diverged" in f["message"]
