@@ -399,6 +399,50 @@ def _similar(a: str, b: str, fuzzy: bool = True) -> bool:
 
 
 FUZZY_PAIRS = 400  # beyond this many (removed x added) pairs, only exact bodies match
+RENAMED_BODY = 0.8  # how alike two bodies must be for a def that vanished to be renamed
+RENAMED_BODY_SAME_PARAMETERS = 0.6  # ... when the new def keeps every old parameter
+
+
+def _body_likeness(a: str, b: str) -> float:
+    """How alike two dumped bodies are, 0 to 1 (quadratic: only for few candidates)."""
+    if a == b:
+        return 1.0
+    if not a or not b or max(len(a), len(b)) > 2 * min(len(a), len(b)):
+        return 0.0
+    from difflib import SequenceMatcher
+
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    return matcher.ratio() if matcher.quick_ratio() >= RENAMED_BODY_SAME_PARAMETERS else 0.0
+
+
+def _parameters(signature: str) -> set[str]:
+    return {p.strip("*=…/ ") for p in signature.strip("()").split(",")} - {""}
+
+
+def _renames(gone: list[_Def], fresh: list[_Def]) -> list[tuple[_Def, _Def]]:
+    """Which vanished defs reappear under another name in the same scope: the pairs of
+    the same kind whose bodies are most alike, best first, each def in one pair at most.
+    The signature may differ (a parameter added with the rename): the bodies say it is
+    the same function. Beyond :data:`FUZZY_PAIRS` candidates only equal bodies match."""
+    fuzzy = len(gone) * len(fresh) <= FUZZY_PAIRS
+    scored: list[tuple[float, int, int]] = []
+    for i, before in enumerate(gone):
+        for j, after in enumerate(fresh):
+            if after.parent != before.parent or after.kind != before.kind:
+                continue
+            likeness = _body_likeness(before.body, after.body) if fuzzy else float(before.body == after.body)
+            keeps_parameters = _parameters(before.signature) <= _parameters(after.signature)
+            if likeness >= RENAMED_BODY or keeps_parameters and likeness >= RENAMED_BODY_SAME_PARAMETERS:
+                scored.append((likeness, i, j))
+    pairs: list[tuple[_Def, _Def]] = []
+    taken_before: set[int] = set()
+    taken_after: set[int] = set()
+    for _, i, j in sorted(scored, key=lambda s: (-s[0], s[1], s[2])):
+        if i not in taken_before and j not in taken_after:
+            taken_before.add(i)
+            taken_after.add(j)
+            pairs.append((gone[i], fresh[j]))
+    return pairs
 
 
 _DEF_LINE = re.compile(r"\s*(?:async\s+def|def|class)\s")
@@ -460,17 +504,14 @@ def python_changes(diff: Diff, files: Iterable[FileDiff]) -> list[Occurrence]:
                                         f"{before.signature} → {after.signature}"))
         gone = [old[k] for k in old if k not in new]
         fresh = [new[k] for k in new if k not in old]
-        # renamed: same place, same kind, same (or nearly the same) body
-        fuzzy = len(gone) * len(fresh) <= FUZZY_PAIRS
-        for before in list(gone):
-            match = next((a for a in fresh if a.parent == before.parent and a.kind == before.kind
-                          and _similar(a.body, before.body, fuzzy)), None)
-            if match is not None:
-                gone.remove(before)
-                fresh.remove(match)
-                found.append(Occurrence("python", f.path, match.line,
-                                        f"{before.kind} `{before.qualname}` renamed to "
-                                        f"`{match.qualname.rsplit('.', 1)[-1]}`"))
+        for before, match in _renames(gone, fresh):
+            gone.remove(before)
+            fresh.remove(match)
+            message = (f"{before.kind} `{before.qualname}` renamed to "
+                       f"`{match.qualname.rsplit('.', 1)[-1]}`")
+            if before.signature != match.signature:
+                message += f", and its signature changed: {before.signature} → {match.signature}"
+            found.append(Occurrence("python", f.path, match.line, message))
         removed_all.extend((f, d) for d in gone)
         added_all.extend((f, d) for d in fresh)
     # moved to another file: the same name (or the same body) appears in another file

@@ -107,7 +107,8 @@ class DiffSize(Rule):
     (`exclude`: lock files, generated and vendored code by default). More than `max-lines`
     lines or `max-files` files is an error; more than half of either is a warning. The
     message gives the numbers and the files that contribute most. Binary files count as
-    files with no lines; a pure rename counts as a file.
+    files with no lines; a pure rename counts as a file. A file whose only change is its
+    mode (`chmod +x`) counts toward neither limit; the message lists how many there were.
 
     ## Why
     The workflow's first hotfix principle: "✅ Minimal changes" — "Make minimal code change",
@@ -150,7 +151,7 @@ class DiffSize(Rule):
     def check(self, ctx: Context) -> Iterable[Finding]:
         diff = ctx.diff
         counted = []
-        tests = excluded = 0
+        tests = excluded = mode_only = 0
         for f in diff:
             if f.status == "U":
                 continue
@@ -158,6 +159,8 @@ class DiffSize(Rule):
                 excluded += 1
             elif diff.is_test(f):
                 tests += 1
+            elif f.mode_only:  # a chmod: no line of code changed
+                mode_only += 1
             else:
                 counted.append(f)
         lines = sum(f.changed_lines for f in counted)
@@ -186,6 +189,8 @@ class DiffSize(Rule):
             skipped.append(_plural(tests, "test file"))
         if excluded:
             skipped.append(_plural(excluded, "excluded file"))
+        if mode_only:
+            skipped.append(_plural(mode_only, "mode-only change"))
         message = (f"the change is {_plural(lines, 'changed line')} ({added} added, {deleted} deleted) "
                    f"in {_plural(files, 'file')}, {' and '.join(over)}; biggest: {top}")
         if skipped:
@@ -387,7 +392,8 @@ class NoRefactor(Rule):
     saying which kind it is:
 
     - **file renamed / moved / copied** (git's rename and copy detection, `-M -C`); a new
-      test file copied from another test is not reported;
+      test file copied from another test is not reported; a rename that changes only the
+      case of the path (`analyzer.py` → `Analyzer.py`) says **case-only rename**;
     - **file deleted**;
     - **whitespace-only change**: removed and added lines that are equal once whitespace
       is ignored (indentation, spacing, trailing whitespace, line endings), even inside a
@@ -399,7 +405,11 @@ class NoRefactor(Rule):
     - for **Python**, read with `ast` from the old and new contents: a function, method or
       class **renamed**, **removed** or **moved** to another file, and a **signature
       changed** (parameters added, removed, renamed or reordered, a default added or
-      dropped; a default's value or an annotation changing is not reported).
+      dropped; a default's value or an annotation changing is not reported). A def that
+      vanished is matched to a new one of the same kind in the same scope by how alike
+      their bodies are (80%, or 60% when the new one keeps every old parameter), so a
+      function renamed with a parameter added is reported once, as renamed and its
+      signature changed.
 
     Designed not to fire on an ordinary fix:
 
@@ -464,7 +474,15 @@ class NoRefactor(Rule):
         diff = ctx.diff
         reviewed = diff.reviewed()
         for f in reviewed:
-            if f.is_renamed:
+            if f.is_renamed and (f.old_path or "").casefold() == f.path.casefold():
+                yield self.finding(
+                    f"case-only rename: {_shown(f.old_path)} → {f.shown}{_similarity(f)}",
+                    path=f.shown,
+                    help="a rename that only changes case (often made for a case-insensitive file system) "
+                         "breaks checkouts there; if it is the fix, suppress this finding with that reason "
+                         "(`Hotfix-Guard-Ignore: HG007 <reason>`)",
+                )
+            elif f.is_renamed:
                 old_dir = (f.old_path or "").rpartition("/")[0]
                 new_dir = f.path.rpartition("/")[0]
                 verb = "renamed" if old_dir == new_dir else "moved"
