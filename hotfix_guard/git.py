@@ -24,7 +24,7 @@ from hotfix_guard.errors import GitError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Iterable, Sequence
+    from typing import Any, Iterable, Sequence
 
 MIN_GIT_VERSION = (2, 25)
 ZERO_SHAS = frozenset({"0" * 40, "0" * 64})
@@ -169,16 +169,19 @@ class Git:
         *,
         input: bytes | None = None,
         ok: Iterable[int] = (0,),
+        sink: int = -1,
     ) -> tuple[int, bytes, bytes]:
+        """Run git (or collect the started query): (exit code, stdout, stderr). With a
+        ``sink`` (a file descriptor) stdout goes there and ``b""`` comes back for it."""
         started = self._started.pop((tuple(args), input), None) if self._started else None
         if started is None:
             self._trace(args)
         try:
             if started is not None:
-                code, out, err = process.finish(started)
+                code, out, err = process.finish(started, sink)
             else:
                 code, out, err = process.run(process.find_executable("git", self.env),
-                                             ["git", "-C", self.cwd, *args], self.env, input)
+                                             ["git", "-C", self.cwd, *args], self.env, input, sink)
         except FileNotFoundError:
             raise GitError(
                 "git was not found on PATH",
@@ -396,6 +399,17 @@ class Git:
         settings for this one call (``git -c``), to pin what user config would change."""
         _, out, _ = self.run_bytes(_diff_args(args, config))
         return out
+
+    def diff_to_file(self, *args: str, config: Sequence[str] = ()) -> tuple[Any, int]:
+        """:meth:`diff`, with git's output in a scratch file rather than in memory (a
+        huge change is read from there part by part): (the open file, its size)."""
+        fh = process.scratch_file()
+        try:
+            self.run_bytes(_diff_args(args, config), sink=fh.fileno())
+        except BaseException:
+            fh.close()
+            raise
+        return fh, fh.seek(0, 2)
 
     def cat_blobs(self, shas: Iterable[str]) -> dict[str, bytes]:
         """The contents of many blobs, in ONE ``git cat-file --batch`` process.

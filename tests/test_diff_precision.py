@@ -108,3 +108,32 @@ def test_a_renamed_function_whose_body_uses_the_new_parameter_is_still_renamed(t
     other = "def refund_payment(order):\n    return charge_card(order.card, order.amount * -100)\n"
     r2 = hotfix_repo(tmp_path / "other", {"app/pay.py": before}, {"app/pay.py": other})
     assert messages(check(r2, "--select", "HG007")[1], "HG007") == ["function `process_payment` removed"]
+
+
+# -- 2. a block wrapped in place while a line moves above it is not moved code ----------------
+
+
+BODY = ("entry = lookup(name)\nentry.validate()\ntaxonomies.append(entry.kind)\n"
+        "result[name] = taxonomies\nlog.debug('loaded %s', name)\ncount += 1\nseen.add(name)\n")
+
+
+def _indented(text: str, depth: int) -> str:
+    return "".join(" " * depth + line + "\n" for line in text.splitlines())
+
+
+def test_a_block_wrapped_in_place_while_a_line_moves_above_it_is_not_moved_code(tmp_path: Path, check) -> None:  # type: ignore[no-untyped-def]
+    before = "def load(name):\n" + _indented(BODY, 4) + "    taxonomies = []\n    return result\n"
+    after = ("def load(name):\n    taxonomies = []\n    # HOTFIX v1.2.4: only known names\n    if name in KNOWN:\n"
+             + _indented(BODY, 8) + "    return result\n")
+    r = hotfix_repo(tmp_path, {"app/load.py": before}, {"app/load.py": after})
+    diff = r.git("diff", "main", "HEAD")
+    assert "\n     taxonomies = []\n" in diff  # git keeps the line as context: the block is removed above it, added below
+    assert messages(check(r, "--select", "HG007")[1], "HG007") == []
+    # the same block moved away from where it was is still moved code
+    far = ("def load(name):\n    taxonomies = []\n" + "    check(name)\n" * 5 + "    if name in KNOWN:\n"
+           + _indented(BODY, 8) + "    return result\n")
+    before_far = "def load(name):\n" + _indented(BODY, 4) + "    taxonomies = []\n" + "    check(name)\n" * 5 \
+        + "    return result\n"
+    r2 = hotfix_repo(tmp_path / "far", {"app/load.py": before_far}, {"app/load.py": far})
+    assert any(m.startswith("moved code: 7 lines removed from old lines 2-8")
+               for m in messages(check(r2, "--select", "HG007")[1], "HG007"))

@@ -57,7 +57,8 @@ def test_refactor_shaped_changes_are_caught(path: Path, tmp_path: Path, check) -
     case = load_case(path)
     r = replay(case, tmp_path / "repo")
     rc, data = check(r, "--select", "HG007")
-    found = messages(data, "HG007")
+    # a finding that groups several occurrences keeps each one's message in its locations
+    found = messages(data, "HG007") + [loc["message"] for f in active(data, "HG007") for loc in f["locations"]]
     assert rc == 1
     for expected in case["expect"]:
         assert any(expected in m for m in found), (expected, found)
@@ -299,10 +300,12 @@ def test_reindented_block_without_a_wrapper_is_caught(tmp_path: Path, check) -> 
     before = "def f(a):\n  b = a + 1\n  c = b * 2\n  return c\n"
     after = "def f(a):\n    b = a + 1\n    # HOTFIX v1.2.4: double after the increment\n    c = b * 2\n    return c\n"
     r = hotfix_repo(tmp_path, {"src/f.py": before}, {"src/f.py": after})
-    found = active(check(r, "--select", "HG007")[1])
-    assert [(f["line"], f["message"]) for f in found] == [
-        (2, "whitespace-only change (indentation): 1 line changed only in whitespace"),
-        (4, "whitespace-only change (indentation): 2 lines changed only in whitespace"),
+    [found] = active(check(r, "--select", "HG007")[1])  # one finding for the file, both places in it
+    assert (found["line"], found["message"]) == (
+        2, "whitespace-only changes (indentation) in 2 places, lines 2–5: 3 lines changed only in whitespace")
+    assert [(loc["line"], loc["end_line"], loc["message"]) for loc in found["locations"]] == [
+        (2, 2, "whitespace-only change (indentation): 1 line changed only in whitespace"),
+        (4, 5, "whitespace-only change (indentation): 2 lines changed only in whitespace"),
     ]
 
 

@@ -20,24 +20,17 @@ if TYPE_CHECKING:
     from hotfix_guard.diff.hunks import Block, Diff, DiffLine, FileDiff
 
 
-class Occurrence(namedtuple("Occurrence", "kind path line message end", defaults=(None,))):
-    # kind: renamed, moved, copied, deleted, whitespace, moved-block, python
+class Occurrence(namedtuple("Occurrence", "kind path line message end detail", defaults=(None, None))):
+    # kind: whitespace, formatting, moved-block, python
     # end: the last new-file line it covers, when it covers several
+    # detail: for whitespace, (the kinds of whitespace, the number of lines)
 
     __slots__ = ()
-
-
-def _norm(text: str) -> str:
-    return "".join(text.split())
 
 
 def _indent(text: str) -> int:
     stripped = text.lstrip()
     return len(text[: len(text) - len(stripped)].expandtabs(8))
-
-
-def _alnum(text: str) -> int:
-    return sum(ch.isalnum() for ch in text)
 
 
 def _plural(n: int, word: str) -> str:
@@ -46,14 +39,40 @@ def _plural(n: int, word: str) -> str:
 
 # -- whitespace and formatting -------------------------------------------------------------
 
+_NOT_ALNUM = re.compile(r"[^\w\n]|_")  # what str.isalnum() is not, within lines
 
-def _pair(block: Block) -> list[tuple[DiffLine, DiffLine]]:
-    """Removed/added lines of a block that are equal once whitespace is ignored, in order."""
-    removed, added = block.removed, block.added
-    if not removed or not added:
+
+#: every character str.isspace() calls whitespace, but the newline: deleted by translate()
+_NO_SPACE = dict.fromkeys(map(ord, "\t\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003"
+                                   "\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"))
+#: the ASCII characters that are not letters or digits, but the newline
+_NO_ASCII_PUNCT = dict.fromkeys(c for c in range(128) if not chr(c).isalnum() and c != 10)
+
+
+def _norms(texts: list[str]) -> list[str]:
+    """Each text without its whitespace (``"".join(text.split())``), for a whole side of
+    a block at once (one translate, not a Python step per line or character)."""
+    if not texts:
         return []
-    rn = [_norm(ln.text) for ln in removed]
-    an = [_norm(ln.text) for ln in added]
+    return "\n".join(texts).translate(_NO_SPACE).split("\n")
+
+
+def _alnum_counts(norms: list[str]) -> list[int]:
+    """How many letters and digits each text has (``str.isalnum``), all at once."""
+    joined = "\n".join(norms)
+    kept = joined.translate(_NO_ASCII_PUNCT) if joined.isascii() else _NOT_ALNUM.sub("", joined)
+    return list(map(len, kept.split("\n")))
+
+
+def _pair(rn: list[str], an: list[str], removed: list[str], added: list[str]) -> list[tuple[int, int]]:
+    """(removed index, added index) of lines of a block that are equal once whitespace is
+    ignored but differ as written, in order."""
+    if not rn or not an:
+        return []
+    common = set(rn).intersection(an)
+    common.discard("")
+    if not common:
+        return []
     pairs: list[tuple[int, int]] = []
     if len(rn) * len(an) <= 40_000:
         from difflib import SequenceMatcher
@@ -63,7 +82,8 @@ def _pair(block: Block) -> list[tuple[DiffLine, DiffLine]]:
     else:  # a huge block: order-preserving greedy match, linear
         where: dict[str, list[int]] = {}
         for j, text in enumerate(an):
-            where.setdefault(text, []).append(j)
+            if text in common:
+                where.setdefault(text, []).append(j)
         last = -1
         for i, text in enumerate(rn):
             for j in where.get(text, ()):
@@ -71,8 +91,7 @@ def _pair(block: Block) -> list[tuple[DiffLine, DiffLine]]:
                     pairs.append((i, j))
                     last = j
                     break
-    return [(removed[i], added[j]) for i, j in pairs
-            if rn[i] and removed[i].text != added[j].text]
+    return [(i, j) for i, j in pairs if rn[i] and removed[i] != added[j]]
 
 
 def _pair_kind(old: str, new: str) -> str:
@@ -118,7 +137,69 @@ def python_depths(text: str) -> dict[int, int] | None:
     return depths
 
 
-def whitespace_changes(f: FileDiff, consumed: set[int], diff: Diff | None = None) -> list[Occurrence]:
+class _Side:
+    """One side (removed or added) of a block, as the search for moved code needs it,
+    without its texts: a hash of each line without whitespace (``norms``) and as written
+    (``raws``), its letters and digits, whether whitespace pairing took it (``taken``),
+    and where the block sits among the file's changes."""
+
+    __slots__ = ("file", "block", "first", "norms", "raws", "alnum", "taken", "new_first", "new_end",
+                 "added_before")
+
+    def __init__(self, file: FileDiff, block: int, first: int, texts: list[str], norms: list[str],
+                 new_first: int, new_end: int, added_before: int) -> None:
+        from array import array
+
+        self.file, self.block, self.first = file, block, first
+        self.norms = array("q", map(hash, norms))
+        self.raws = array("q", map(hash, texts))
+        self.alnum = array("l", _alnum_counts(norms))
+        self.taken = bytearray(len(norms))
+        self.new_first, self.new_end, self.added_before = new_first, new_end, added_before
+
+
+class FileChanges:
+    """What one pass over a file's hunks gives HG007: its whitespace-only changes, and
+    both sides of its blocks for the search for moved code (:func:`moved_blocks`), which
+    runs once every file has been read."""
+
+    def __init__(self) -> None:
+        self.whitespace: list[Occurrence] = []
+        self.removed: list[_Side] = []
+        self.added: list[_Side] = []
+        self.blocks = 0  # blocks read so far: each side's ``block`` says which it was
+
+
+def file_changes(f: FileDiff, diff: Diff | None, changes: FileChanges) -> None:
+    """Read ``f``'s hunks once: its whitespace-only changes (:func:`whitespace_changes`)
+    and the sides of its blocks, added to ``changes``."""
+    added_before = 0
+    depth_models: list[dict[int, int] | None] = []  # Python's block depths, old and new side
+    for hunk in f.hunks:
+        blocks = hunk.blocks
+        if not blocks:
+            continue
+        norms = [(_norms(b.removed_texts), _norms(b.added_texts)) for b in blocks]
+        pairs = [_pair(rn, an, b.removed_texts, b.added_texts) for b, (rn, an) in zip(blocks, norms)]
+        changes.whitespace.extend(_whitespace_in_hunk(f, diff, blocks, pairs, depth_models))
+        for block, (rn, an), block_pairs in zip(blocks, norms, pairs):
+            key = changes.blocks
+            changes.blocks += 1
+            new_end = block.new_first + block.n_added
+            for texts, side_norms, first, out, index in (
+                    (block.removed_texts, rn, block.old_first, changes.removed, 0),
+                    (block.added_texts, an, block.new_first, changes.added, 1)):
+                if not texts:
+                    continue
+                side = _Side(f, key, first, texts, side_norms, block.new_first, new_end, added_before)
+                for pair in block_pairs:  # accounted for: never part of a moved block
+                    side.taken[pair[index]] = 1
+                out.append(side)
+            added_before += block.n_added
+            block.forget_texts()  # the sides keep what the search for moved code needs
+
+
+def whitespace_changes(f: FileDiff, diff: Diff | None = None) -> list[Occurrence]:
     """Lines whose change is only whitespace, even inside a hunk with a real fix.
 
     Re-indentation is judged so that a fix which wraps code in a new block is not called
@@ -137,12 +218,50 @@ def whitespace_changes(f: FileDiff, consumed: set[int], diff: Diff | None = None
     Changes of spacing inside a line, trailing whitespace and line endings are always
     formatting. Blank lines added or removed on their own are not reported.
     """
-    found: list[Occurrence] = []
-    lang = f.language.name if f.language else ""
-    depth_models: list[dict[int, int] | None] = []  # old, new; read on the first re-indented line
+    changes = FileChanges()
+    file_changes(f, diff, changes)
+    return changes.whitespace
 
-    def depths() -> tuple[dict[int, int] | None, dict[int, int] | None]:
-        if not depth_models:
+
+def _whitespace_in_hunk(f: FileDiff, diff: Diff | None, blocks: list[Block], pairs: list[list[tuple[int, int]]],
+                        depth_models: list[dict[int, int] | None]) -> list[Occurrence]:
+    if not any(pairs):
+        return [occ for block in blocks for occ in _reflow(f, block)]
+    lang = f.language.name if f.language else ""
+    found: list[Occurrence] = []
+    least: tuple[list[list[float]], list[list[float]]] = ([], [])  # per side, per block: running minima
+
+    def least_before(b: int, side: int, index: int) -> float:
+        """The least indentation of a real line (changed, not blank, not a whitespace twin
+        of another line) removed (side 0) / added (side 1) before this one in the hunk."""
+        done = least[side]
+        while len(done) <= b:
+            k = len(done)
+            texts = blocks[k].added_texts if side else blocks[k].removed_texts
+            paired = {p[side] for p in pairs[k]}
+            running = [done[-1][-1] if done else float("inf")]
+            for i, text in enumerate(texts):
+                real = text.strip() and i not in paired
+                running.append(min(running[-1], _indent(text)) if real else running[-1])
+            done.append(running)
+        return done[b][index]
+
+    def explained(b: int, i: int, j: int) -> bool:
+        if lang in SIGNIFICANT_INDENT:
+            return True
+        old_text, new_text = blocks[b].removed_texts[i], blocks[b].added_texts[j]
+        old_line, new_line = blocks[b].old_first + i, blocks[b].new_first + j
+        old_depths, new_depths = changes_depths()
+        if old_depths is not None and new_depths is not None \
+                and old_line in old_depths and new_line in new_depths:
+            return old_depths[old_line] != new_depths[new_line]
+        old_indent, new_indent = _indent(old_text), _indent(new_text)
+        if new_indent > old_indent:
+            return least_before(b, 1, j) < new_indent
+        return least_before(b, 0, i) < old_indent
+
+    def changes_depths() -> tuple[dict[int, int] | None, dict[int, int] | None]:
+        if not depth_models:  # read on the first re-indented line of the file
             if lang == "python" and diff is not None:
                 old_text, new_text = diff.text(f, "old"), diff.text(f, "new")
                 depth_models.append(python_depths(old_text) if old_text is not None else None)
@@ -151,163 +270,148 @@ def whitespace_changes(f: FileDiff, consumed: set[int], diff: Diff | None = None
                 depth_models.extend((None, None))
         return depth_models[0], depth_models[1]
 
-    for hunk in f.hunks:
-        blocks = hunk.blocks
-        if not blocks:
-            continue
-        position = {id(ln): i for i, ln in enumerate(hunk.lines)}
-        paired_ids: set[int] = set()
-        block_pairs = []
-        for block in blocks:
-            pairs = _pair(block)
-            block_pairs.append(pairs)
-            for old, new in pairs:
-                paired_ids.add(id(old))
-                paired_ids.add(id(new))
-                consumed.add(id(old))  # accounted for: never the end of a moved block
-                consumed.add(id(new))
-        # the least indentation of a real line (changed, not blank, not a whitespace twin
-        # of another line) added / removed before each position of the hunk
-        inf = float("inf")
-        least_added, least_removed = [inf], [inf]
-        for ln in hunk.lines:
-            real = ln.kind != " " and ln.text.strip() and id(ln) not in paired_ids
-            ind = _indent(ln.text) if real else inf
-            least_added.append(min(least_added[-1], ind if ln.kind == "+" else inf))
-            least_removed.append(min(least_removed[-1], ind if ln.kind == "-" else inf))
-
-        def explained(old: DiffLine, new: DiffLine) -> bool:
-            if lang in SIGNIFICANT_INDENT:
-                return True
-            old_depths, new_depths = depths()
-            if old_depths is not None and new_depths is not None \
-                    and old.old in old_depths and new.new in new_depths:
-                return old_depths[old.old] != new_depths[new.new]
-            old_indent, new_indent = _indent(old.text), _indent(new.text)
-            if new_indent > old_indent:
-                return least_added[position[id(new)]] < new_indent
-            return least_removed[position[id(old)]] < old_indent
-
-        for block, pairs in zip(blocks, block_pairs):
-            runs: list[list[tuple[DiffLine, DiffLine, str]]] = []
-            last_index = None
-            added_at = {id(ln): i for i, ln in enumerate(block.added)}
-            for old, new in pairs:
-                kind = _pair_kind(old.text, new.text)
-                if kind == "indentation" and explained(old, new) or \
-                        kind == "tabs/spaces" and lang in SIGNIFICANT_INDENT:
-                    last_index = None
-                    continue
-                index = added_at[id(new)]
-                if runs and last_index is not None and index == last_index + 1:
-                    runs[-1].append((old, new, kind))
-                else:
-                    runs.append([(old, new, kind)])
-                last_index = index
-            for run in runs:
-                kinds = sorted({k for _, _, k in run}, key=lambda k: [r[2] for r in run].count(k), reverse=True)
-                first = run[0][1].new
-                found.append(Occurrence(
-                    "whitespace", f.path, first,
-                    f"whitespace-only change ({', '.join(kinds)}): {_plural(len(run), 'line')} "
-                    f"changed only in whitespace",
-                ))
-            if not pairs:
-                found.extend(_reflow(f, block))
+    for b, (block, block_pairs) in enumerate(zip(blocks, pairs)):
+        runs: list[list[tuple[int, str]]] = []
+        last_index = None
+        for i, j in block_pairs:
+            kind = _pair_kind(block.removed_texts[i], block.added_texts[j])
+            if kind == "indentation" and explained(b, i, j) or \
+                    kind == "tabs/spaces" and lang in SIGNIFICANT_INDENT:
+                last_index = None
+                continue
+            if runs and last_index is not None and j == last_index + 1:
+                runs[-1].append((j, kind))
+            else:
+                runs.append([(j, kind)])
+            last_index = j
+        for run in runs:
+            names = [k for _, k in run]
+            kinds = sorted(set(names), key=names.count, reverse=True)
+            found.append(Occurrence(
+                "whitespace", f.path, block.new_first + run[0][0],
+                f"whitespace-only change ({', '.join(kinds)}): {_plural(len(run), 'line')} "
+                f"changed only in whitespace",
+                block.new_first + run[-1][0], (tuple(kinds), len(run)),
+            ))
+        if not block_pairs:
+            found.extend(_reflow(f, block))
     return found
 
 
 def _reflow(f: FileDiff, block: Block) -> list[Occurrence]:
     """A block whose text is the same once whitespace and line breaks are ignored: lines
     joined or split by a formatter."""
-    removed = [ln for ln in block.removed if ln.text.strip()]
-    added = [ln for ln in block.added if ln.text.strip()]
+    removed = [t for t in block.removed_texts if t.strip()]
+    added = [i for i, t in enumerate(block.added_texts) if t.strip()]
     if not removed or not added or len(removed) == len(added):
         return []
-    if "".join(_norm(ln.text) for ln in removed) != "".join(_norm(ln.text) for ln in added):
+    if "".join(removed).translate(_NO_SPACE) != "".join(block.added_texts[i] for i in added).translate(_NO_SPACE):
         return []
     return [Occurrence(
-        "whitespace", f.path, added[0].new,
+        "formatting", f.path, block.new_first + added[0],
         f"formatting-only change: {_plural(len(removed), 'line')} re-wrapped into "
         f"{_plural(len(added), 'line')} with the same code",
+        block.new_first + added[-1],
     )]
 
 
 # -- moved blocks ---------------------------------------------------------------------------
 
 
-class _Run(namedtuple("_Run", "file block lines norms")):
-
-    __slots__ = ()
-
-
 MIN_MOVED_LINES = 3
 MIN_MOVED_ALNUM = 20  # as git's --color-moved: a block needs some substance
+#: a block re-added this close to where it was removed (at most this many unchanged lines
+#: between), re-indented, is that block wrapped or unwrapped in place, not moved code
+SAME_PLACE = 2
 
 
-def moved_blocks(files: Iterable[FileDiff], consumed: set[int]) -> list[Occurrence]:
+def moved_blocks(changes: FileChanges) -> list[Occurrence]:
     """Blocks of at least 3 lines removed in one place and added in another (within a file
     or across files), compared ignoring whitespace, like ``git diff --color-moved``.
 
     Lines removed and added in the same block are never a move (that is an edit, or a
-    re-indentation, judged by :func:`whitespace_changes`). A moved block needs 3 non-blank
-    lines and 20 letters or digits in all.
+    re-indentation, judged by :func:`whitespace_changes`), nor is a block re-added,
+    re-indented, in its own place: a block wrapped in a new ``if`` while a line moves
+    out of it above it leaves its place and arrives at its own re-indented self. A moved
+    block needs 3 non-blank lines and 20 letters or digits in all.
+
+    Works on hashes of the lines (:class:`_Side`), never on the whole diff's text: only
+    lines whose hash is on both sides are indexed.
     """
-    removed_runs: list[_Run] = []
-    added_runs: list[_Run] = []
-    for f in files:
-        for hunk in f.hunks:
-            for block in hunk.blocks:
-                if block.removed:
-                    removed_runs.append(_Run(f, block, block.removed, [_norm(ln.text) for ln in block.removed]))
-                if block.added:
-                    added_runs.append(_Run(f, block, block.added, [_norm(ln.text) for ln in block.added]))
+    removed_runs, added_runs = changes.removed, changes.added
     if not removed_runs or not added_runs:
         return []
-    index: dict[str, list[tuple[int, int]]] = {}
+    removed_hashes: set[int] = set()
+    for run in removed_runs:
+        removed_hashes.update(run.norms)
+    common: set[int] = set()
+    for run in added_runs:
+        common.update(removed_hashes.intersection(run.norms))
+    del removed_hashes
+    if not common:
+        return []
+    index: dict[int, list[tuple[int, int]]] = {}
     for rid, run in enumerate(removed_runs):
-        for j, text in enumerate(run.norms):
-            if _alnum(text) >= 2:
-                index.setdefault(text, []).append((rid, j))
+        if common.isdisjoint(run.norms):
+            continue
+        for j, h in enumerate(run.norms):
+            if h in common and run.alnum[j] >= 2:
+                index.setdefault(h, []).append((rid, j))
     found: list[Occurrence] = []
     for run in added_runs:
-        i, n = 0, len(run.lines)
+        if common.isdisjoint(run.norms):
+            continue
+        i, n = 0, len(run.norms)
         while i < n:
-            text = run.norms[i]
-            if id(run.lines[i]) in consumed or text not in index:
+            h = run.norms[i]
+            if run.taken[i] or h not in index:
                 i += 1
                 continue
             best, best_at = 0, None
-            for rid, j in index[text][:64]:
+            for rid, j in index[h][:64]:
                 source = removed_runs[rid]
-                if source.block is run.block:
+                if source.block == run.block:
                     continue
                 k = 0
-                while (i + k < n and j + k < len(source.lines) and run.norms[i + k] == source.norms[j + k]
-                       and id(run.lines[i + k]) not in consumed and id(source.lines[j + k]) not in consumed):
+                while (i + k < n and j + k < len(source.norms) and run.norms[i + k] == source.norms[j + k]
+                       and not run.taken[i + k] and not source.taken[j + k]):
                     k += 1
-                if k > best:
+                if k > best and not _in_place(source, j, run, i, k):
                     best, best_at = k, (source, j)
             if best >= MIN_MOVED_LINES and best_at is not None:
                 source, j = best_at
-                moved = run.lines[i:i + best]
-                solid = [ln for ln in moved if ln.text.strip()]
-                if len(solid) >= MIN_MOVED_LINES and sum(_alnum(ln.text) for ln in moved) >= MIN_MOVED_ALNUM:
-                    origin = source.lines[j:j + best]
-                    for ln in moved + origin:
-                        consumed.add(id(ln))
-                    span = f"{origin[0].old}-{origin[-1].old}"
+                solid = sum(1 for h2 in run.norms[i:i + best] if h2 != _EMPTY)
+                if solid >= MIN_MOVED_LINES and sum(run.alnum[i:i + best]) >= MIN_MOVED_ALNUM:
+                    for k in range(best):
+                        run.taken[i + k] = 1
+                        source.taken[j + k] = 1
+                    span = f"{source.first + j}-{source.first + j + best - 1}"
                     where = (f"old lines {span} of this file" if source.file is run.file
                              else f"{source.file.shown}:{span}")
                     found.append(Occurrence(
-                        "moved-block", run.file.path, moved[0].new,
+                        "moved-block", run.file.path, run.first + i,
                         f"moved code: {_plural(best, 'line')} removed from {where} and added here",
-                        moved[-1].new,
+                        run.first + i + best - 1,
                     ))
                     i += best
                     continue
             i += 1
     return found
+
+
+_EMPTY = hash("")
+
+
+def _in_place(source: _Side, j: int, target: _Side, i: int, k: int) -> bool:
+    """Whether ``k`` lines removed at ``source[j:]`` and added at ``target[i:]`` are the same
+    lines re-indented where they were: the same file, the written lines differ, and at
+    most :data:`SAME_PLACE` unchanged lines lie between the two blocks."""
+    if source.file is not target.file or source.raws[j:j + k] == target.raws[i:i + k]:
+        return False
+    first, second = (source, target) if source.new_first <= target.new_first else (target, source)
+    between_blocks = second.added_before - first.added_before - (first.new_end - first.new_first)
+    unchanged = second.new_first - first.new_end - between_blocks
+    return unchanged <= SAME_PLACE
 
 
 # -- Python: functions and classes ------------------------------------------------------------
@@ -399,6 +503,7 @@ def _similar(a: str, b: str, fuzzy: bool = True) -> bool:
 
 
 FUZZY_PAIRS = 400  # beyond this many (removed x added) pairs, only exact bodies match
+FUZZY_BODY = 20_000  # bodies longer than this (dumped) are compared only for equality
 RENAMED_BODY = 0.8  # how alike two bodies must be for a def that vanished to be renamed
 RENAMED_BODY_SAME_PARAMETERS = 0.6  # ... when the new def keeps every old parameter
 
@@ -407,12 +512,14 @@ def _body_likeness(a: str, b: str) -> float:
     """How alike two dumped bodies are, 0 to 1 (quadratic: only for few candidates)."""
     if a == b:
         return 1.0
-    if not a or not b or max(len(a), len(b)) > 2 * min(len(a), len(b)):
+    if not a or not b or max(len(a), len(b)) > 2 * min(len(a), len(b)) or max(len(a), len(b)) > FUZZY_BODY:
         return 0.0
     from difflib import SequenceMatcher
 
     matcher = SequenceMatcher(None, a, b, autojunk=False)
-    return matcher.ratio() if matcher.quick_ratio() >= RENAMED_BODY_SAME_PARAMETERS else 0.0
+    if matcher.real_quick_ratio() < RENAMED_BODY_SAME_PARAMETERS or matcher.quick_ratio() < RENAMED_BODY_SAME_PARAMETERS:
+        return 0.0
+    return matcher.ratio()
 
 
 def _parameters(signature: str) -> set[str]:
@@ -445,36 +552,58 @@ def _renames(gone: list[_Def], fresh: list[_Def]) -> list[tuple[_Def, _Def]]:
     return pairs
 
 
-_DEF_LINE = re.compile(r"\s*(?:async\s+def|def|class)\s")
+_DEF_LINE = re.compile(r"^[^\S\n]*(?:async\s+def|def|class)[^\S\n]", re.M)
+_CHANGED_DEF_LINE = re.compile(r"^[-+][^\S\n]*(?:async\s+def|def|class)[^\S\n]", re.M)
 
 
-def _header_lines(text: str) -> set[int]:
-    """Lines (1-based) of every ``def``/``class`` header, from its keyword to the line
-    that ends in ``:`` (a cheap scan, good enough to decide whether to parse)."""
-    lines = text.split("\n")
-    found: set[int] = set()
-    i, n = 0, len(lines)
-    while i < n:
-        if _DEF_LINE.match(lines[i]):
-            j = i
-            while j < n and j < i + 60 and not lines[j].split("#", 1)[0].rstrip().endswith(":"):
-                j += 1
-            found.update(range(i + 1, j + 2))
-            i = j + 1
-        else:
-            i += 1
+def _header_lines(text: str) -> list[tuple[int, int]]:
+    """The (first, last) lines (1-based) of every ``def``/``class`` header, from its
+    keyword to the line that ends in ``:`` (a cheap scan, good enough to decide whether
+    to parse): only the header lines are looked at, never every line of the file."""
+    found: list[tuple[int, int]] = []
+    line, pos = 1, 0
+    for m in _DEF_LINE.finditer(text):
+        line += text.count("\n", pos, m.start())
+        pos = m.start()
+        end, last = pos, line
+        while last < line + 60:
+            stop = text.find("\n", end)
+            current = text[end:] if stop < 0 else text[end:stop]
+            if current.split("#", 1)[0].rstrip().endswith(":") or stop < 0:
+                break
+            end, last = stop + 1, last + 1
+        found.append((line, last))
     return found
+
+
+def _touches(ranges: list[tuple[int, int]], spans: list[tuple[int, int]]) -> bool:
+    """Whether any (first, last) range of lines meets any of the (start, count) spans,
+    which do not overlap (the blocks of a file)."""
+    from bisect import bisect_right
+
+    spans = sorted(spans)
+    starts = [start for start, _ in spans]
+    for first, last in ranges:
+        k = bisect_right(starts, last) - 1  # the last span starting before the range ends
+        if k >= 0 and spans[k][0] + spans[k][1] - 1 >= first:
+            return True
+    return False
 
 
 def touches_definitions(f: FileDiff, old_text: str, new_text: str) -> bool:
     """Whether a changed line is part of a function or class header, old or new: only
     then can a name or a signature have changed, so only then is the file parsed."""
-    removed = {ln.old for ln in f.removed_lines}
-    added = {ln.new for ln in f.added_lines}
-    if any(_DEF_LINE.match(ln.text) for ln in f.removed_lines) or \
-            any(_DEF_LINE.match(ln.text) for ln in f.added_lines):
-        return True
-    return bool(removed & _header_lines(old_text)) or bool(added & _header_lines(new_text))
+    removed: list[tuple[int, int]] = []
+    added: list[tuple[int, int]] = []
+    for hunk in f.hunks:
+        if _CHANGED_DEF_LINE.search(hunk.text, hunk.start, hunk.end):
+            return True
+        for block in hunk.blocks:
+            if block.n_removed:
+                removed.append((block.old_first, block.n_removed))
+            if block.n_added:
+                added.append((block.new_first, block.n_added))
+    return _touches(_header_lines(old_text), removed) or _touches(_header_lines(new_text), added)
 
 
 def python_changes(diff: Diff, files: Iterable[FileDiff]) -> list[Occurrence]:

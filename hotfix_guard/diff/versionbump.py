@@ -49,7 +49,7 @@ def version_bump_only(f: FileDiff, diff: Diff, version: str | None, settings: Se
     target_seen = version is None
     for hunk in f.hunks:
         for block in hunk.blocks:
-            if len(block.removed) != len(block.added):
+            if block.n_removed != block.n_added:
                 return False
             for old, new in zip(block.removed, block.added):
                 if re.sub(VERSION_RE, "<v>", old.text) != re.sub(VERSION_RE, "<v>", new.text) \

@@ -52,14 +52,17 @@ WORKFLOWS_SECTION = "Workflows"
 
 class Finding(namedtuple(
     "Finding",
-    "code name severity message path line ref help suppressed suppression_reason suppression_source",
-    defaults=(None, None, None, None, False, None, None),
+    "code name severity message path line ref help suppressed suppression_reason suppression_source locations",
+    defaults=(None, None, None, None, False, None, None, ()),
 )):
     """One problem, immutable. ``path``/``line`` are None for branch-level findings.
 
     Fields: ``code``, ``name``, ``severity``, ``message``, then optional ``path``,
-    ``line``, ``ref``, ``help``, ``suppressed``, ``suppression_reason`` and
-    ``suppression_source`` (``"comment"``, ``"trailer"`` or ``"config"``).
+    ``line``, ``ref``, ``help``, ``suppressed``, ``suppression_reason``,
+    ``suppression_source`` (``"comment"``, ``"trailer"`` or ``"config"``) and
+    ``locations``: for a finding that stands for several occurrences (HG007 groups them
+    per file and kind), each one as a :class:`Location`; empty otherwise. ``path`` and
+    ``line`` are then the first of them.
     """
 
     __slots__ = ()
@@ -92,7 +95,15 @@ class Finding(namedtuple(
                 if self.suppressed
                 else None
             ),
+            "locations": [loc._asdict() for loc in self.locations],
         }
+
+
+class Location(namedtuple("Location", "path line end_line message", defaults=(None, None))):
+    """One occurrence of a grouped finding: ``path``, ``line``, and optionally the last
+    line it covers (``end_line``) and what it is (``message``)."""
+
+    __slots__ = ()
 
 
 _TYPES = {int: "an integer", str: "a string", bool: "a boolean", list: "a list of strings",
@@ -167,6 +178,7 @@ class Rule:
         ref: str | None = None,
         help: str | None = None,
         severity: str | None = None,
+        locations: Iterable[Location] = (),
     ) -> Finding:
         return Finding(
             code=self.code,
@@ -177,6 +189,7 @@ class Rule:
             line=line,
             ref=ref,
             help=help,
+            locations=tuple(locations),
         )
 
     @classmethod

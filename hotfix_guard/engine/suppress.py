@@ -103,7 +103,7 @@ def _inline(ctx: Context, findings: list[Finding]) -> list[Suppression]:
         if f.language is not None:
             items = diff.added_comments(f, HINT)
         else:
-            items = [(ln.new, ln.text) for ln in f.added_lines if ln.new is not None and HINT.search(ln.text)]
+            items = [(ln.new, ln.text) for ln in f.added_matching(HINT) if ln.new is not None]
         for line, text in items:
             for match in INLINE_RE.finditer(text):
                 codes = tuple(_normal(c) for c in re.split(r"[\s,]+", match.group(1)) if c)

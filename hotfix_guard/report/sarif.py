@@ -139,6 +139,19 @@ def _uri(path: str) -> str:
     return quote(path.encode("utf-8", "surrogateescape"), safe="/")
 
 
+def _related(k: int, loc: Any) -> dict[str, Any]:
+    region: dict[str, Any] = {"startLine": loc.line or 1}
+    if loc.end_line and loc.end_line != loc.line:
+        region["endLine"] = loc.end_line
+    related: dict[str, Any] = {
+        "id": k,
+        "physicalLocation": {"artifactLocation": {"uri": _uri(loc.path), "uriBaseId": "%SRCROOT%"}, "region": region},
+    }
+    if loc.message:
+        related["message"] = {"text": clean(loc.message)}
+    return related
+
+
 def _result(report: Report, f: Finding, rule_index: int, fingerprint: str) -> dict[str, Any]:
     path, line = location(f)
     text = clean(f.message)
@@ -165,6 +178,8 @@ def _result(report: Report, f: Finding, rule_index: int, fingerprint: str) -> di
         "partialFingerprints": fingerprints,
         "properties": {"branch": clean(report.branch), "stage": report.stage},
     }
+    if f.locations:  # a grouped finding: every occurrence, as code scanning shows them
+        result["relatedLocations"] = [_related(k, loc) for k, loc in enumerate(f.locations)]
     if f.ref:
         result["properties"]["ref"] = clean(f.ref)
     if f.suppressed:

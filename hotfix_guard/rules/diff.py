@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from typing import Callable, Iterable
     from hotfix_guard.engine.context import Context
     from hotfix_guard.diff.hunks import Diff, FileDiff
+    from hotfix_guard.diff.refactor import Occurrence
 
 #: the rules that judge the whole change skip the commit-by-commit stage: while the
 #: commits are being made the change is not finished (tests and trailers come later)
@@ -64,11 +65,10 @@ def todos(ctx: Context) -> list[Todo]:
         if not items:
             continue
         comments = diff.comments(f) or {}
-        added = {ln.new for ln in f.added_lines}
         for line, comment in items:
             for match in TODO_RE.finditer(comment):
                 ticket = ticket_re.search(comment[match.end():]) or ticket_re.search(comment)
-                below = comments.get(line + 1) if line + 1 in added else None
+                below = comments.get(line + 1) if line + 1 in comments and f.is_added_line(line + 1) else None
                 if ticket is None and below is not None and not TODO_RE.search(below):
                     ticket = ticket_re.search(below)  # the comment goes on below
                 found.append(Todo(f, line, match.group(1), comment, ticket.group() if ticket else None))
@@ -273,7 +273,7 @@ class HotfixComment(Rule):
         wanted = f"HOTFIX {prefix}{version}:" if version else f"HOTFIX {prefix}X.Y.Z:"
         diff = ctx.diff
         for f in _source_files(ctx):
-            if f.is_deleted or not f.changed_lines or not f.hunks:
+            if f.is_deleted or not f.changed_lines:
                 continue
             ok = wrong = False
             near: tuple[int, str] | None = None
@@ -388,8 +388,12 @@ class TodoTicket(Rule):
 class NoRefactor(Rule):
     """
     ## What it does
-    Reports what in the change looks like refactoring, one finding per occurrence, each
-    saying which kind it is:
+    Reports what in the change looks like refactoring, one finding per file and kind:
+    several whitespace-only, formatting-only or moved-code places in one file are one
+    finding ("whitespace-only changes (indentation) in 42 places, lines 3–918") that keeps
+    every place in the machine formats (`locations` in JSON, `relatedLocations` in SARIF);
+    Python API changes of one kind in one file are grouped beyond three. A suppression
+    comment applies to such a finding on its first line (or the line above). The kinds:
 
     - **file renamed / moved / copied** (git's rename and copy detection, `-M -C`); a new
       test file copied from another test is not reported; a rename that changes only the
@@ -426,7 +430,9 @@ class NoRefactor(Rule):
       reason. In YAML, Haskell and Makefiles indentation is syntax and never reported.
       A block re-indented with none of these reasons (a reformat), and any change of
       spacing inside a line, of trailing whitespace or of line endings, is reported.
-    - Lines removed and added in the same block (an edit in place) are never "moved code".
+    - Lines removed and added in the same block (an edit in place) are never "moved code",
+      nor is a block re-added, re-indented, where it was (at most two unchanged lines
+      between): a block wrapped in a new `if` while a line moves out of it to above it.
     - Blank lines added or removed on their own are not reported.
 
     Test files get the file, whitespace and moved-code checks but not the Python API
@@ -469,7 +475,7 @@ class NoRefactor(Rule):
     queries = frozenset({"diff"})
 
     def check(self, ctx: Context) -> Iterable[Finding]:
-        from hotfix_guard.diff.refactor import moved_blocks, python_changes, whitespace_changes
+        from hotfix_guard.diff.refactor import FileChanges, file_changes, moved_blocks, python_changes
 
         diff = ctx.diff
         reviewed = diff.reviewed()
@@ -477,7 +483,7 @@ class NoRefactor(Rule):
             if f.is_renamed and (f.old_path or "").casefold() == f.path.casefold():
                 yield self.finding(
                     f"case-only rename: {_shown(f.old_path)} → {f.shown}{_similarity(f)}",
-                    path=f.shown,
+                    path=f.path,
                     help="a rename that only changes case (often made for a case-insensitive file system) "
                          "breaks checkouts there; if it is the fix, suppress this finding with that reason "
                          "(`Hotfix-Guard-Ignore: HG007 <reason>`)",
@@ -505,13 +511,12 @@ class NoRefactor(Rule):
                     path=f.path,
                     help="restore it (git checkout main -- <file>); removing code belongs in a normal branch",
                 )
-        line_files = [f for f in reviewed if f.is_text and not f.is_deleted and f.language is not None
-                      and f.language.kind != "prose"]
-        consumed: set[int] = set()
-        occurrences = []
-        for f in line_files:
-            occurrences += whitespace_changes(f, consumed, diff)
-        occurrences += moved_blocks(line_files, consumed)
+        changes = FileChanges()
+        for f in reviewed:  # one pass over each file's hunks, file by file
+            if f.is_text and not f.is_deleted and f.language is not None and f.language.kind != "prose":
+                file_changes(f, diff, changes)
+        occurrences = changes.whitespace + moved_blocks(changes)
+        del changes
         python = [f for f in reviewed if f.language is not None and f.language.name == "python"
                   and not diff.is_test(f)]
         if python:
@@ -523,13 +528,81 @@ class NoRefactor(Rule):
                         for b in blocks):
                     continue
                 occurrences.append(occ)
-        for occ in occurrences:
-            yield self.finding(occ.message, path=occ.path, line=occ.line, help=_REFACTOR_HELP[occ.kind])
+        for group in _grouped(occurrences):
+            yield self._group_finding(group)
+
+    def _group_finding(self, group: list[Occurrence]) -> Finding:
+        """One finding per file and kind: a reformat of 300 functions is one finding
+        that lists every place (``locations``), not 300."""
+        from hotfix_guard.engine.rule import Location
+
+        first = group[0]
+        if len(group) == 1:
+            return self.finding(first.message, path=first.path, line=first.line, help=_REFACTOR_HELP[first.kind])
+        last = max((o.end or o.line or 0) for o in group)
+        lines = f"lines {first.line}–{last}"
+        if first.kind == "python":
+            shown = "; ".join(o.message for o in group[:3]) + (f"; and {len(group) - 3} more" if len(group) > 3 else "")
+            message = f"{len(group)} API changes ({_API_WORDS.get(_api_kind(first.message), 'changed')}), {lines}: {shown}"
+        elif first.kind == "whitespace":
+            counts: dict[str, int] = {}
+            for o in group:
+                for kind in o.detail[0]:
+                    counts[kind] = counts.get(kind, 0) + o.detail[1]
+            kinds = ", ".join(sorted(counts, key=lambda k: -counts[k]))
+            total = sum(o.detail[1] for o in group)
+            message = (f"whitespace-only changes ({kinds}) in {len(group)} places, {lines}: "
+                       f"{_plural(total, 'line')} changed only in whitespace")
+        else:
+            message = f"{_GROUP_WORDS[first.kind]} in {len(group)} places, {lines}"
+        return self.finding(
+            message, path=first.path, line=first.line, help=_REFACTOR_HELP[first.kind],
+            locations=[Location(o.path, o.line, o.end, o.message) for o in group],
+        )
+
+
+#: Python API changes of one file and kind are grouped beyond this many (a few renames
+#: each deserve a line; a module-wide rename is one finding)
+PYTHON_GROUP_OVER = 3
+_API_KIND = re.compile(r" renamed to | removed$| moved here from |^signature of ")
+
+
+def _api_kind(message: str) -> str:
+    found = _API_KIND.search(message)
+    return found.group().strip() if found else ""
+
+
+def _grouped(occurrences: list[Occurrence]) -> list[list[Occurrence]]:
+    """The occurrences by file and kind, each group in line order, groups in line order.
+    Python's API changes group by what happened (renamed, removed, moved, signature)
+    and only beyond :data:`PYTHON_GROUP_OVER` of them."""
+    groups: dict[tuple[str, str], list[Occurrence]] = {}
+    for occ in occurrences:
+        kind = f"python:{_api_kind(occ.message)}" if occ.kind == "python" else occ.kind
+        groups.setdefault((occ.path, kind), []).append(occ)
+    result: list[list[Occurrence]] = []
+    for (_, kind), group in groups.items():
+        group.sort(key=lambda o: o.line or 0)
+        if kind.startswith("python") and len(group) <= PYTHON_GROUP_OVER:
+            result.extend([o] for o in group)
+        else:
+            result.append(group)
+    return sorted(result, key=lambda g: (g[0].path, g[0].line or 0))
+
+
+_API_WORDS = {"renamed to": "renamed", "removed": "removed", "moved here from": "moved from another file",
+              "signature of": "signatures changed"}
+_GROUP_WORDS = {
+    "formatting": "formatting-only changes (lines re-wrapped with the same code)",
+    "moved-block": "moved code",
+}
 
 
 _REFACTOR_HELP = {
     "whitespace": "revert the formatting (keep the hotfix's lines as they were, or re-indent only what the "
                   "fix wraps); reformatting belongs in a normal branch",
+    "formatting": "revert the formatting (keep the hotfix's lines as they were); reformatting belongs in a "
+                  "normal branch",
     "moved-block": "leave the code where it was; moving code belongs in a normal branch",
     "python": "keep the existing names and signatures; changing the API belongs in a normal branch",
 }
