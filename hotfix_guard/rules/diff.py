@@ -76,12 +76,17 @@ def todos(ctx: Context) -> list[Todo]:
     return found
 
 
+VERSION_BUMP_LINES = 40  # a file with more changed lines than this is not only a version bump
+
+
 def version_bump_only(f: FileDiff, ctx: Context) -> bool:
     """Whether the file's change only bumps the project's version declarations, to this
     hotfix's version when the branch names one: release chores, not code
     (:mod:`hotfix_guard.diff.versionbump`)."""
     from hotfix_guard.diff.versionbump import version_bump_only as bumps
 
+    if f.changed_lines > VERSION_BUMP_LINES:  # not a chore: no need to read its lines
+        return False
     return bumps(f, ctx.diff, str(ctx.version) if ctx.version else None, ctx.settings)
 
 
