@@ -488,12 +488,13 @@ def scenarios(small: dict[str, str], large: dict[str, str], half: dict[str, str]
     count = synth.git(L, "rev-list", "--count", tip, f"^{large.get('production', 'main')}").strip()
     plumb = plumbing_script(L, large, tip)
     base = pass_(L)
-    raw = Cmd("raw git plumbing (8 calls, sh)", [plumb], L)
+    raw = Cmd("raw git plumbing (9 calls, sh)", [plumb], L)
     check = Cmd("hotfix-guard check --stage pre-push", hg("check", "--stage", "pre-push"), L, stdin=lines)
     row = Row("3", f"pre-push of a {count}-commit hotfix range ({large_label} repo)", [base, raw, check])
     row.budgets += [Budget("check <= 1.5x (plumbing + python -I -c pass)", check.label, (raw.label, base.label), 1.5)]
     row.notes.append("plumbing: rev-parse, for-each-ref (branches), merge-base, log -z of the range, "
-                     "rev-list --first-parent develop ^main, for-each-ref (tags), merge-base --is-ancestor "
+                     "log -z develop ^main, rev-list --cherry-mark develop...tip, for-each-ref (tags), "
+                     "merge-base --is-ancestor "
                      "(latest tag, main), diff")
     rows.append(row)
 
