@@ -516,3 +516,22 @@ def test_a_pull_request_into_development_is_not_its_landing(tmp_path: Path) -> N
     assert h["name"] == "hotfix-missing-newline"
     assert (h["development"]["commit"], h["production"]["commit"]) == (merge, release)
     assert (h["tag"], h["findings"]) == (None, ["HG009"])
+
+
+def test_hg009_never_says_to_move_a_tag_onto_another_release(tmp_path: Path) -> None:
+    """grav's shape: a hotfix tagged on its own branch reached production only through a
+    later release merge, which carries that release's tag. Moving the hotfix's tag there
+    (`git tag -f … && git push -f`) would give one commit two releases' names."""
+    r = _base(tmp_path)
+    _hotfix(r, "hotfix/v1.0.1-fix-crash", "1.0.1")
+    _merge(r, "develop", "hotfix/v1.0.1-fix-crash")
+    r.checkout("hotfix/v1.0.1-fix-crash")
+    r.commit("Bump version to 1.0.1", {"VERSION": "1.0.1\n"})
+    r.tag("v1.0.1")  # on a commit of the branch that production never gets
+    release = _release(r, "1.1.0")  # develop, with the fix, reaches main as release 1.1.0
+    rc, data = audit_json(r)
+    messages = [f["message"] for f in data["findings"] if f["code"] == "HG009"]
+    assert rc == 1 and messages, data["findings"]
+    assert not any("git tag -a -f" in m or "push -f" in m for m in messages), messages
+    assert any(release.startswith(m.split("; ")[1].split(",")[0]) and "v1.1.0" in m and "no fix" in m
+               for m in messages), messages

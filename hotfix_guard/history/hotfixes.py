@@ -1061,8 +1061,16 @@ class History:
                             f"({short(self._landed_tip(h))}, reached {prod} at {at})")
         if not tag.annotated:
             problems.append(f"tag {name} is a lightweight tag; release tags are annotated")
-        target = short(tag.commit) if state == "lightweight" else at
-        fix = f"git tag -a -f {name} {target} -m \"Hotfix {name}\" && git push -f {remote} {name}"
+        target = tag.commit if state == "lightweight" else h.production.commit
+        taken = sorted(t.name for t in self.tags.values()
+                       if t.commit == target and t.name != name and t.version is not None)
+        if taken:
+            # Moving the tag there would give one commit two releases' names: no command is safe.
+            return _Problem("; ".join(problems) + f"; {short(target)}, where {h.name} reached {prod}, is "
+                            f"already the release {', '.join(taken)}, so moving {name} there is no fix",
+                            f"leave {name} where it is if that is what was deployed, or tag a production "
+                            f"commit of the hotfix's own; check with `git tag --contains {short(target)}`")
+        fix = f"git tag -a -f {name} {short(target)} -m \"Hotfix {name}\" && git push -f {remote} {name}"
         return _Problem("; ".join(problems) + f": run `{fix}`",
                         "replacing a published tag: tell whoever deploys from it; "
                         "`git fetch --tags --force` updates other clones")
