@@ -535,3 +535,24 @@ def test_hg009_never_says_to_move_a_tag_onto_another_release(tmp_path: Path) -> 
     assert not any("git tag -a -f" in m or "push -f" in m for m in messages), messages
     assert any(release.startswith(m.split("; ")[1].split(",")[0]) and "v1.1.0" in m and "no fix" in m
                for m in messages), messages
+
+
+def test_two_names_of_one_tip_are_one_hotfix_and_its_merge_to_development_is_the_merge_back(
+        tmp_path: Path) -> None:
+    """nightscout's 0.8.4: "Merge branch 'hotfix/node-version-azure'" into production
+    (tagged), then "merged hotfix-0.8.4 to dev" of the same tip, later released into
+    production off its first-parent line. One hotfix, its tag joined; the merge to
+    development is the merge back, not a second landing without a tag."""
+    r = _base(tmp_path)
+    tip = _hotfix(r, "hotfix/node-version-azure", "1.0.1", name="azure")
+    landing = _merge(r, "main", "hotfix/node-version-azure")
+    r.tag("v1.0.1", landing)
+    back = _merge(r, "develop", "hotfix/node-version-azure", "merged hotfix-1.0.1 to develop")
+    r.git("branch", "-D", "hotfix/node-version-azure")
+    _release(r, "1.1.0")
+    rc, data = audit_json(r)
+    assert rc == 0, data["findings"]
+    [h] = [h for h in data["hotfixes"] if h["tip"] == tip]
+    assert (h["name"], h["tag"]["name"], h["tag"]["state"], h["findings"]) == (
+        "hotfix/node-version-azure", "v1.0.1", "ok", [])
+    assert (h["production"]["commit"], h["development"]["commit"]) == (landing, back)

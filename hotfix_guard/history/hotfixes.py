@@ -78,6 +78,9 @@ _SOURCE_RES = (
     re.compile(r"^Merge branch (\S+)"),
 )
 _TARGET_RE = re.compile(r"\binto\s+['\"]?([^\s'\"]+)['\"]?\s*$")
+# "merged hotfix-1.2.4 to dev": heeded only when it names a branch the history knows
+# ("… to fix the crash" names none)
+_TO_RE = re.compile(r"\bto\s+['\"]?([^\s'\"]+)['\"]?\s*$")
 
 
 def short(sha: str | None) -> str:
@@ -308,7 +311,9 @@ class History:
             for sha in refs.values():
                 tips.setdefault(sha, []).append(name)
 
-        # 1. merges of hotfix branches, wherever they are (newest first)
+        # 1. merges of hotfix branches, wherever they are (newest first); two names merged
+        # from one tip commit ("Merge branch 'hotfix/x'", "merged hotfix-1.2.4 to dev") are one hotfix
+        by_tip: dict[str, Hotfix] = {}
         merges = [sha for sha, ps in graph.parents.items() if len(ps) > 1]
         merges.sort(key=lambda m: (prod.label.get(m, len(prod.fp)), graph.commit_date.get(m, 0)), reverse=True)
         for sha in merges:
@@ -322,7 +327,13 @@ class History:
             into = self._merge_target(sha, subject)
             if into is None:
                 continue  # into a feature branch, or another hotfix branch
-            h = entry(name)
+            tip = graph.parents[sha][1]
+            h = by_branch.get(name) or by_tip.get(tip) or entry(name)
+            if name not in by_branch:  # a second name of the same tip
+                by_branch[name] = h
+                if h.branch and not h.branch.startswith(prefix) and name.startswith(prefix):
+                    h.branch = name  # the name with the hotfix prefix itself, not its near miss
+            by_tip.setdefault(tip, h)
             if "merge" not in h.found_by:
                 h.found_by.append("merge")
             (h.merges if into == "production" else h.back_merges).append(sha)
@@ -388,15 +399,23 @@ class History:
         """Where a hotfix merge went: "production", "back" (development, a release
         branch), or None (anything else). A subject that names no target (a pull
         request's) went where the merge is."""
-        settings = self.settings
         match = _TARGET_RE.search(subject)
-        if match is None:  # on development's first-parent line and not production's: into development
-            dev = self.dev
-            if dev is not None and merge in dev.index and merge not in self.prod.index \
-                    or dev is not None and merge in dev and merge not in self.prod:
-                return "back"
-            return "production"
-        target = match.group(1).removeprefix("refs/heads/")
+        if match is not None:
+            return self._named_target(match.group(1))
+        match = _TO_RE.search(subject)
+        if match is not None and (into := self._named_target(match.group(1))) is not None:
+            return into
+        # on development's first-parent line and not production's: into development
+        dev = self.dev
+        if dev is not None and merge in dev.index and merge not in self.prod.index \
+                or dev is not None and merge in dev and merge not in self.prod:
+            return "back"
+        return "production"
+
+    def _named_target(self, name: str) -> str | None:
+        """Where a merge went, by the branch its subject names: "production", "back" or None."""
+        settings = self.settings
+        target = name.removeprefix("refs/heads/")
         if target in (self.prod.name, settings.production_branch, "main", "master"):
             return "production"
         if (self.dev is not None and target == self.dev.name) or target == settings.development_branch \
