@@ -22,7 +22,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,16 +51,22 @@ def make_case(path: Path, lines: int) -> None:
     git("commit", "-q", "-a", "-m", "Rewrite")
 
 
+_WRAPPER = ("import os, resource, subprocess, sys, time\n"
+            "start = time.perf_counter()\n"
+            "p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)\n"
+            "wall = time.perf_counter() - start\n"
+            "gits = sum(1 for ln in p.stderr.decode(errors='replace').splitlines() if ln.startswith('git '))\n"
+            "print(wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, gits)\n")
+
+
 def timed(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, int]:
-    """(wall seconds, peak RSS in bytes, git processes traced) of one process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    err = proc.stderr.read() if proc.stderr else b""
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    wall = time.perf_counter() - start
-    gits = sum(1 for line in err.decode(errors="replace").splitlines() if line.startswith("git "))
-    return wall, usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024), gits
+    """(wall seconds, peak RSS in bytes, git processes traced) of one process, run from a
+    small wrapper: a child's ``ru_maxrss`` starts at its parent's size when it execs, so
+    measuring from this (big) process would count this process."""
+    out = subprocess.run([sys.executable, "-c", _WRAPPER, *args], cwd=cwd, env=env, capture_output=True,
+                         text=True, check=True).stdout.split()
+    scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
+    return float(out[0]), int(out[1]) * scale, int(out[2])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     env["PYTHONPATH"] = str(ROOT)
     env["HOTFIX_GUARD_TRACE_GIT"] = "1"
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as users run it: from cached bytecode
     print(f"load average: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs; {args.rounds} rounds after one warm-up")
     print()
     print("| case | diff (bytes) | `git diff -p -M` | check | ratio | check peak RSS | git processes |")

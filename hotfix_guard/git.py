@@ -24,7 +24,7 @@ from hotfix_guard.errors import GitError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Iterable, Sequence
+    from typing import Any, Callable, Iterable, Sequence
 
 MIN_GIT_VERSION = (2, 25)
 ZERO_SHAS = frozenset({"0" * 40, "0" * 64})
@@ -128,6 +128,7 @@ class Git:
         self.calls = 0  # how many git processes this gateway started (for tests)
         self._memo: dict[tuple[str, ...], object] = {}  # answers that cannot change (see _fixed)
         self._started: dict[tuple[tuple[str, ...], bytes | None], process.Process] = {}
+        self._writing: dict[tuple[str, ...], tuple[process.Process, Any]] = {}  # into scratch files
 
     # -- running ---------------------------------------------------------------
 
@@ -148,13 +149,62 @@ class Git:
 
     def close(self) -> None:
         """Stop and reap the started queries nobody asked for."""
-        while self._started:
-            (args, _), proc = self._started.popitem()
+        pending = [(args, proc, None) for (args, _), proc in self._started.items()]
+        pending += [(args, proc, fh) for args, (proc, fh) in self._writing.items()]
+        self._started.clear()
+        self._writing.clear()
+        for args, proc, fh in pending:
             process.stop(proc)
+            if fh is not None:
+                fh.close()
             if os.environ.get("HOTFIX_GUARD_TRACE_GIT"):
                 import sys
 
                 print("git (started, never asked for, stopped) " + " ".join(args), file=sys.stderr)
+
+    def start_into_file(self, *args: str) -> None:
+        """:meth:`start`, with git's output going straight into a scratch file (for
+        :meth:`follow_file` to read as it grows)."""
+        if args in self._writing:
+            return
+        fh = process.scratch_file()
+        try:
+            proc = process.start(process.find_executable("git", self.env), ["git", "-C", self.cwd, *args],
+                                 self.env, stdout_fd=fh.fileno())
+        except OSError:  # no git on PATH and the like: the query, when asked, says so
+            fh.close()
+            return
+        self._writing[args] = (proc, fh)
+        self._trace(args)
+
+    def follow_file(self, *args: str) -> tuple[Any, Callable[[Callable[[int, bool], None]], None]]:
+        """git's output for ``args``, written straight into a scratch file (started now,
+        or collected if :meth:`start_into_file` started it): (the file, ``follow``).
+        ``follow(feed)`` calls ``feed(size, False)`` each time git has written more and
+        Python is free, ``feed(size, True)`` once git is done, and raises GitError if git
+        failed: what git wrote is read while git goes on writing."""
+        started = self._writing.pop(args, None)
+        if started is None:
+            self.start_into_file(*args)
+            started = self._writing.pop(args, None)
+        if started is None:
+            raise GitError("git was not found on PATH",
+                           hint="install git (2.25 or newer) and make sure `git --version` works")
+        proc, fh = started
+        fd = fh.fileno()
+
+        def follow(feed: Callable[[int, bool], None]) -> None:
+            try:
+                code, err = process.follow(proc, lambda: feed(os.fstat(fd).st_size, False))
+            except BaseException:
+                fh.close()
+                raise
+            if code != 0:
+                fh.close()
+                raise self._failure(args, code, err)
+            feed(os.fstat(fd).st_size, True)
+
+        return fh, follow
 
     def _trace(self, args: Sequence[str]) -> None:
         self.calls += 1
@@ -374,7 +424,8 @@ class Git:
         self.start(*_tags_args(pattern, None))
 
     def start_diff(self, *args: str, config: Sequence[str] = ()) -> None:
-        self.start(*_diff_args(args, config))
+        """Start the query :meth:`diff_into_file` will collect."""
+        self.start_into_file(*_diff_args(args, config))
 
     def start_object_types(self, names: Sequence[str]) -> None:
         if names:
@@ -400,16 +451,12 @@ class Git:
         _, out, _ = self.run_bytes(_diff_args(args, config))
         return out
 
-    def diff_to_file(self, *args: str, config: Sequence[str] = ()) -> tuple[Any, int]:
-        """:meth:`diff`, with git's output in a scratch file rather than in memory (a
-        huge change is read from there part by part): (the open file, its size)."""
-        fh = process.scratch_file()
-        try:
-            self.run_bytes(_diff_args(args, config), sink=fh.fileno())
-        except BaseException:
-            fh.close()
-            raise
-        return fh, fh.seek(0, 2)
+    def diff_into_file(self, *args: str,
+                       config: Sequence[str] = ()) -> tuple[Any, Callable[[Callable[[int, bool], None]], None]]:
+        """:meth:`diff`, with git writing its output straight into a scratch file, read
+        from there as it grows (a huge change is never held in memory): see
+        :meth:`follow_file`."""
+        return self.follow_file(*_diff_args(args, config))
 
     def cat_blobs(self, shas: Iterable[str]) -> dict[str, bytes]:
         """The contents of many blobs, in ONE ``git cat-file --batch`` process.

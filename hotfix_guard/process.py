@@ -57,12 +57,14 @@ def find_executable(name: str, env: dict[str, str]) -> str:
     return found
 
 
-def start(exe: str, argv: list[str], env: dict[str, str], input: bytes | None = None) -> Process:
+def start(exe: str, argv: list[str], env: dict[str, str], input: bytes | None = None,
+          stdout_fd: int = -1) -> Process:
     """Start ``exe`` with ``argv`` and ``env``; its stdin is ``input`` (as much as the
-    pipe takes now, the rest in :func:`finish`) or /dev/null when ``input`` is None."""
+    pipe takes now, the rest in :func:`finish`) or /dev/null when ``input`` is None. With
+    ``stdout_fd`` (an open file), it writes its output straight there (see :func:`follow`)."""
     if not POSIX:
-        return _start_portable(exe, argv, env, input)
-    out_r, out_w = os.pipe()
+        return _start_portable(exe, argv, env, input, stdout_fd)
+    out_r, out_w = os.pipe() if stdout_fd < 0 else (-1, stdout_fd)
     err_r, err_w = os.pipe()
     in_r = in_w = -1
     if input is not None:
@@ -77,7 +79,7 @@ def start(exe: str, argv: list[str], env: dict[str, str], input: bytes | None = 
         _close(out_r, err_r, in_w)
         raise
     finally:
-        _close(out_w, err_w, in_r)
+        _close(out_w if stdout_fd < 0 else -1, err_w, in_r)
     pending = input or b""
     if in_w >= 0:  # give it its input now (what the pipe takes), so it can get on with it
         os.set_blocking(in_w, False)
@@ -142,6 +144,37 @@ def finish(proc: Process, sink: int = -1) -> tuple[int, bytes, bytes]:
     return os.waitstatus_to_exitcode(status), b"".join(chunks[proc.stdout]), b"".join(chunks[proc.stderr])
 
 
+def follow(proc: Process, progress: Any, interval: float = 0.002) -> tuple[int, bytes]:
+    """Wait for a process started with ``stdout_fd`` while calling ``progress()`` every
+    ``interval`` seconds it has said nothing on stderr (so what it has written so far
+    can be read while it goes on), reap it: (exit code, stderr). It is never held up:
+    its output goes to the file, not through a pipe that Python must drain."""
+    if proc.popen is not None:
+        _, err = proc.popen.communicate()
+        progress()
+        return proc.popen.returncode, err
+    chunks: list[bytes] = []
+    try:
+        poller = select.poll()
+        poller.register(proc.stderr, select.POLLIN)
+        wait = int(interval * 1000) or 1
+        while True:
+            if poller.poll(wait):
+                block = os.read(proc.stderr, _CHUNK)
+                if not block:
+                    break
+                chunks.append(block)
+            else:
+                progress()
+        _, status = os.waitpid(proc.pid, 0)
+    except BaseException:  # Ctrl-C and the like: leave nothing running behind
+        _kill(proc.pid)
+        raise
+    finally:
+        _close(proc.stderr, proc.stdin)
+    return os.waitstatus_to_exitcode(status), b"".join(chunks)
+
+
 def stop(proc: Process) -> None:
     """Stop a started process nobody will collect, and reap it."""
     if proc.popen is not None:
@@ -185,13 +218,14 @@ def scratch_file() -> Any:
 # -- helpers -------------------------------------------------------------------------------
 
 
-def _start_portable(exe: str, argv: list[str], env: dict[str, str], input: bytes | None) -> Process:
+def _start_portable(exe: str, argv: list[str], env: dict[str, str], input: bytes | None,
+                    stdout_fd: int = -1) -> Process:
     import subprocess
 
     popen = subprocess.Popen(
         argv, executable=exe, env=env,
         stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE if stdout_fd < 0 else stdout_fd, stderr=subprocess.PIPE,
     )
     return Process(popen.pid, -1, -1, -1, input or b"", popen)
 

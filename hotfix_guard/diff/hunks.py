@@ -59,9 +59,25 @@ DIFF_FLAGS = (
 DIFF_CONFIG = ("diff.relative=false", "diff.suppressBlankEmpty=false")
 
 _HUNK_HEADER = re.compile(rb"^@@ ", re.M)
-_HUNK_RANGE = re.compile(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 # which added lines may hold something a rule looks for: only those make a blob worth reading
 KEYWORDS = re.compile(r"hotfix|todo|fixme|xxx", re.I)
+#: the patterns (source, flags) that only find something in a line holding one of the
+#: keywords the patch's reader keeps lines for (see :func:`keyword_pattern`)
+_KEYWORD_PATTERNS: set[tuple[str, int]] = set()
+
+
+def keyword_pattern(source: str, flags: int = 0) -> re.Pattern[str]:
+    """A compiled pattern that, in any line it finds something in, finds one of the
+    keywords ``fix``, ``todo`` or ``xxx`` (in any case: ``HOTFIX``, ``TODO``, ``FIXME``,
+    ``XXX``, ``hotfix-guard``). :meth:`FileDiff.added_matching` then looks only at the
+    keyword lines kept when the patch was read, not at every added line. A pattern that
+    can find anything else must be compiled with ``re.compile``."""
+    pattern = re.compile(source, flags)
+    _KEYWORD_PATTERNS.add((pattern.pattern, pattern.flags))
+    return pattern
+
+
+_KEYWORD_PATTERNS.add((KEYWORDS.pattern, KEYWORDS.flags))
 #: how much of a file git looks at to call it binary (xdiff-interface.c, ``buffer_is_binary``)
 FIRST_FEW_BYTES = 8000
 
@@ -101,23 +117,31 @@ class Block:
     """A run of changed lines with no context between: what was removed (old lines
     ``old_first`` on, consecutive) and what was added (new lines ``new_first`` on).
 
-    Held as its place in the hunk's text; the texts are cut out in bulk when asked
-    (:attr:`removed_texts`, :attr:`added_texts`), without a Python object per line;
-    :attr:`removed` and :attr:`added` make :class:`DiffLine` objects of them."""
+    Held as numbers and places: ``spans`` are where each side's lines are in the patch
+    (removed, added: lists of (start, end) offsets), ``prints`` each side's line
+    fingerprints (:func:`hotfix_guard.diff.scan.fingerprints`; None when the file was
+    not fingerprinted) and ``norm_len`` their whitespace-free length. The texts are read
+    from the patch when asked (:attr:`removed_texts`, :attr:`added_texts`), without a
+    Python object per line until then; :attr:`removed` and :attr:`added` make
+    :class:`DiffLine` objects of them. ``defs``: a side has a Python def/class line."""
 
-    __slots__ = ("hunk", "index", "old_first", "new_first", "n_removed", "n_added", "_span", "_texts")
+    __slots__ = ("hunk", "index", "old_first", "new_first", "n_removed", "n_added", "spans", "prints",
+                 "norm_len", "defs", "_texts")
 
-    def __init__(self, hunk: Hunk, index: int, old_first: int, new_first: int, span: tuple[int, int]) -> None:
+    def __init__(self, hunk: Hunk, index: int, old_first: int, new_first: int) -> None:
         self.hunk, self.index = hunk, index
         self.old_first, self.new_first = old_first, new_first
-        self._span = span
+        self.n_removed = self.n_added = 0
+        self.spans: tuple[list[tuple[int, int]], list[tuple[int, int]]] = ([], [])
+        self.prints: tuple[Any, Any] | None = None
+        self.norm_len = [0, 0]
+        self.defs = False
         self._texts: tuple[list[str], list[str]] | None = None
-        text, (a, b) = hunk.text, span
-        self.n_removed, self.n_added = _starts(text, "-", a, b), _starts(text, "+", a, b)
 
     def _split(self) -> tuple[list[str], list[str]]:
         if self._texts is None:
-            self._texts = _split_block(self.hunk.text, *self._span)
+            patch = self.hunk.patch
+            self._texts = (_side_texts(patch, self.spans[0], "\n-"), _side_texts(patch, self.spans[1], "\n+"))
         return self._texts
 
     @property
@@ -142,46 +166,44 @@ class Block:
         return [DiffLine("+", t, None, first + i) for i, t in enumerate(self.added_texts)]
 
 
-# a run of changed lines (with the "\ No newline at end of file" markers among them)
-_BLOCK = re.compile(r"^[-+][^\n]*(?:\n[-+\\][^\n]*)*\n?", re.M)
-_NOT_A_HUNK_LINE = re.compile(r"^[^ +\-\\\n]", re.M)
-
-
-def _starts(text: str, ch: str, start: int, end: int) -> int:
-    """How many lines of ``text[start:end]`` (``start`` at a line start) begin with ``ch``."""
-    return text.startswith(ch, start, end) + text.count("\n" + ch, start, end)
-
-
-def _side(region: str, ch: str) -> list[str]:
-    """The texts of the lines of ``region`` that begin with ``ch``, without it."""
-    return [line[1:] for line in region.split("\n") if line[:1] == ch]
+def _side_texts(patch: Patch, spans: list[tuple[int, int]], sep: str) -> list[str]:
+    """The texts of one side's lines (each span holds whole lines, prefix and newline)."""
+    texts: list[str] = []
+    for start, end in spans:
+        text = decode(patch.read(start, end - start))
+        if not text:
+            continue
+        texts.extend(text[1:-1 if text.endswith("\n") else len(text)].split(sep))
+    return texts
 
 
 class Hunk:
-    """One ``@@`` hunk: its header's numbers and its lines, held as the patch's text
-    (``text[start:end]``, the lines after the header). :attr:`lines` and :attr:`blocks`
-    are made from the text on first use."""
+    """One ``@@`` hunk: its header's numbers, where its lines are in the patch
+    (``start``, ``end``), and its :attr:`blocks`, read when the patch was. :attr:`lines`
+    reads every line from the patch, on first use."""
 
-    __slots__ = ("old_start", "old_len", "new_start", "new_len", "text", "start", "end", "_lines", "_blocks")
+    __slots__ = ("old_start", "old_len", "new_start", "new_len", "patch", "start", "end", "blocks", "defs",
+                 "_lines")
 
     def __init__(self, old_start: int, old_len: int, new_start: int, new_len: int,
-                 text: str, start: int = 0, end: int | None = None) -> None:
+                 patch: Patch, start: int) -> None:
         self.old_start, self.old_len = old_start, old_len
         self.new_start, self.new_len = new_start, new_len
-        self.text, self.start = text, start
-        self.end = len(text) if end is None else end
+        self.patch, self.start, self.end = patch, start, start
+        self.blocks: list[Block] = []
+        self.defs = False  # a context line starts a Python def/class (when read with them in mind)
         self._lines: list[DiffLine] | None = None
-        self._blocks: list[Block] | None = None
 
     @property
     def lines(self) -> list[DiffLine]:
         if self._lines is None:
             body: list[DiffLine] = []
             old, new = self.old_start, self.new_start
-            for line in self.text[self.start:self.end].split("\n"):
-                kind = line[:1]
-                if old >= self.old_start + self.old_len and new >= self.new_start + self.new_len:
+            old_end, new_end = old + self.old_len, new + self.new_len
+            for line in decode(self.patch.read(self.start, self.end - self.start)).split("\n"):
+                if old >= old_end and new >= new_end:
                     break
+                kind = line[:1]
                 if kind == " " or not line:  # an empty line is an empty context line (as patch reads it)
                     body.append(DiffLine(" ", line[1:], old, new))
                     old += 1
@@ -195,39 +217,6 @@ class Hunk:
             self._lines = body
         return self._lines
 
-    @property
-    def blocks(self) -> list[Block]:
-        if self._blocks is None:
-            text, blocks = self.text, []
-            old, new, pos = self.old_start, self.new_start, self.start
-            for m in _BLOCK.finditer(text, self.start, self.end):
-                a, b = m.span()
-                context = text.count("\n", pos, a) - _starts(text, "\\", pos, a)
-                old, new = old + context, new + context
-                block = Block(self, len(blocks), old, new, (a, b))
-                blocks.append(block)
-                old, new, pos = old + block.n_removed, new + block.n_added, b
-            self._blocks = blocks
-        return self._blocks
-
-
-def _split_block(text: str, a: int, b: int) -> tuple[list[str], list[str]]:
-    """The removed and the added texts of the run of changed lines ``text[a:b]``. git
-    prints a run's removed lines before its added ones: then each side is cut out
-    whole; otherwise (or with a newline marker among them) line by line."""
-    k = a if text.startswith("+", a, b) else text.find("\n+", a, b) + 1
-    if k == 0:
-        k = b
-    if text.find("\n\\", a, b) >= 0 or text.find("\n-", k, b) >= 0:
-        region = text[a:b]
-        return _side(region, "-"), _side(region, "+")
-
-    def texts(start: int, end: int, sep: str) -> list[str]:
-        if start >= end:
-            return []
-        return text[start + 1:end - 1 if text.endswith("\n", start, end) else end].split(sep)
-
-    return texts(a, k, "\n-"), texts(k, b, "\n+")
 
 
 class FileDiff:
@@ -239,9 +228,10 @@ class FileDiff:
     the same made safe to print. ``added``/``deleted`` are the counts of added and deleted
     lines (0 for binary files).
 
-    The file's part of the patch stays where git wrote it (:class:`Patch`); its hunks are
-    read from there when a rule asks, and kept only while the diff's budget for parsed
-    text allows (:data:`PARSED_BUDGET`), so a huge change is judged file by file.
+    The file's part of the patch stays where git wrote it (:class:`Patch`); what the
+    one pass over it found (:mod:`hotfix_guard.diff.scan`) is kept: its hunks and
+    blocks as numbers and places, and its added lines that hold a keyword. Texts are
+    read from the patch when a rule asks for them.
     """
 
     def __init__(self, status: str, old_path: str | None, new_path: str | None, old_mode: str,
@@ -259,7 +249,8 @@ class FileDiff:
         self.headers: list[bytes] = []  # each part's lines before its first hunk
         self.patch: Patch | None = None
         self.parse_error: str | None = None
-        self._hunks: list[Hunk] | None = None
+        self._hunks: list[Hunk] = []
+        self.keyword_lines: list[DiffLine] | None = None  # None: not searched when read
 
     def __repr__(self) -> str:
         return f"<FileDiff {self.status} {self.path!r} +{self.added} -{self.deleted}>"
@@ -349,26 +340,16 @@ class FileDiff:
 
     @property
     def hunks(self) -> list[Hunk]:
-        """The hunks, read on first use. A part of the patch that does not add up leaves
+        """The hunks, read with the patch. A part of the patch that does not add up leaves
         the file without hunks (``parse_error`` says why), never a crash."""
-        if self._hunks is not None:
-            return self._hunks
-        hunks: list[Hunk] = []
-        if not self.is_binary:
-            for chunk in self.chunks:
-                try:
-                    hunks.extend(_parse_chunk(chunk))
-                except Exception as exc:  # ValueError from the reader, or worse
-                    self.parse_error = f"{type(exc).__name__}: {exc}"
-                    hunks = []
-                    break
-        if self.patch is None or self.patch.keep(self, self.patch_size):
-            self._hunks = hunks
-        return hunks
+        return self._hunks
 
     def forget(self) -> None:
-        """Drop the parsed hunks (the patch's budget is spent elsewhere)."""
-        self._hunks = None
+        """Drop the texts read from the patch (the numbers stay)."""
+        for hunk in self._hunks:
+            hunk._lines = None
+            for block in hunk.blocks:
+                block.forget_texts()
 
     @property
     def lines(self) -> Iterator[DiffLine]:
@@ -384,8 +365,11 @@ class FileDiff:
         return [ln for ln in self.lines if ln.kind == "-"]
 
     def added_matching(self, pattern: re.Pattern[str]) -> list[DiffLine]:
-        """The added lines whose text ``pattern`` finds something in, found by searching
-        the patch's text (no object for the lines that do not match)."""
+        """The added lines whose text ``pattern`` finds something in. For a pattern made
+        with :func:`keyword_pattern`, only the keyword lines found when the patch was
+        read are looked at; for any other, every added line is."""
+        if self.keyword_lines is not None and (pattern.pattern, pattern.flags) in _KEYWORD_PATTERNS:
+            return [ln for ln in self.keyword_lines if pattern.search(ln.text)]
         return self._matching(pattern, "+")
 
     def changed_matching(self, pattern: re.Pattern[str]) -> list[DiffLine]:
@@ -395,34 +379,14 @@ class FileDiff:
     def _matching(self, pattern: re.Pattern[str], kinds: str) -> list[DiffLine]:
         found: list[DiffLine] = []
         for hunk in self.hunks:
-            text, pos, end = hunk.text, hunk.start, hunk.end
-            hits = []
-            while pos < end:
-                m = pattern.search(text, pos, end)
-                if m is None:
-                    break
-                line_start = text.rfind("\n", hunk.start, m.start()) + 1 if m.start() > hunk.start else hunk.start
-                line_start = max(line_start, hunk.start)
-                line_end = text.find("\n", m.start(), end)
-                line_end = end if line_end < 0 else line_end
-                if text[line_start:line_start + 1] in kinds and text[line_start:line_start + 1] \
-                        and pattern.search(text, line_start + 1, line_end):
-                    hits.append(line_start)
-                pos = line_end + 1
-            if not hits:
-                continue
-            for line_start in hits:
-                kind = text[line_start]
-                removed = _starts(text, "-", hunk.start, line_start)
-                added = _starts(text, "+", hunk.start, line_start)
-                markers = _starts(text, "\\", hunk.start, line_start)
-                context = text.count("\n", hunk.start, line_start) - removed - added - markers
-                line_end = text.find("\n", line_start, hunk.end)
-                body = text[line_start + 1:hunk.end if line_end < 0 else line_end]
-                if kind == "+":
-                    found.append(DiffLine("+", body, None, hunk.new_start + context + added))
-                else:
-                    found.append(DiffLine("-", body, hunk.old_start + context + removed, None))
+            for block in hunk.blocks:
+                if "-" in kinds:
+                    found.extend(DiffLine("-", t, block.old_first + i, None)
+                                 for i, t in enumerate(block.removed_texts) if pattern.search(t))
+                if "+" in kinds:
+                    found.extend(DiffLine("+", t, None, block.new_first + i)
+                                 for i, t in enumerate(block.added_texts) if pattern.search(t))
+                block.forget_texts()
         return found
 
     def is_added_line(self, new: int) -> bool:
@@ -459,118 +423,79 @@ class FileDiff:
             if before:
                 break
             if hunk.old_len and old < hunk.old_start + hunk.old_len:
-                waiting = False
-                for line in hunk.lines:
-                    if line.old == old:
-                        if line.kind == " ":
-                            return line.new or 1
-                        waiting = True
-                    elif waiting and line.new is not None:
-                        return line.new
-                return max(1, hunk.new_start + hunk.new_len)
+                shift = hunk.new_start - hunk.old_start  # of the context lines before the next block
+                for block in hunk.blocks:
+                    if old < block.old_first:
+                        return max(1, old + shift)
+                    if old < block.old_first + block.n_removed:
+                        return max(1, block.new_first)
+                    shift = block.new_first + block.n_added - (block.old_first + block.n_removed)
+                return max(1, old + shift)
             offset += hunk.new_len - hunk.old_len
         return max(1, old + offset)
 
 
-_HUNK_HEADER_LINE = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@[^\n]*(?:\n|$)", re.M)
-
-
 def _parse_chunk(chunk: bytes) -> list[Hunk]:
-    """The hunks of one file's part of the patch: from its first ``@@`` line on, each
-    header's counts say how many old and new lines follow. A part that does not add up
-    raises ValueError (the file then has no hunks and a ``parse_error``).
-
-    The lines are counted in bulk (``str.count`` over the patch's text), not one Python
-    object per line: a hunk's lines are made only when a rule asks for them.
+    """The hunks of one file's part of the patch, read as the whole patch is read
+    (:class:`hotfix_guard.diff.scan.Scanner`). A part that does not add up raises
+    ValueError (in a whole patch, the file then has no hunks and a ``parse_error``).
 
     Read here rather than by unidiff: the patch is git's own, in one pinned format, and
     importing unidiff (it imports ``typing``) cost every hotfix check about 8 ms, a tenth
     of a pre-push on a large history. The tests check this reader against unidiff's.
     """
-    text = decode(chunk)
-    del chunk
-    pos = 0 if text.startswith("@@ ") else text.find("\n@@ ") + 1
-    if pos == 0 and not text.startswith("@@ "):
-        return []
-    hunks = []
-    while pos < len(text):
-        eol = text.find("\n", pos)
-        header = text[pos:] if eol < 0 else text[pos:eol]
-        m = _HUNK_RANGE.match(header)
-        if m is None:
-            raise ValueError(f"a line of the file's patch is not a hunk header: {header[:60]!r}")
-        old_start, new_start = int(m.group(1)), int(m.group(3))
-        old_len = int(m.group(2)) if m.group(2) is not None else 1
-        new_len = int(m.group(4)) if m.group(4) is not None else 1
-        start = len(text) if eol < 0 else eol + 1
-        following = text.find("\n@@ ", start - 1)
-        stop = len(text) if following < 0 else following + 1
-        end = _hunk_end(text, start, stop, old_len, new_len, header)
-        hunks.append(Hunk(old_start, old_len, new_start, new_len, text, start, end))
-        if end < stop and text[end:stop].strip("\n"):
-            raise ValueError(f"a line of the file's patch is not in a hunk: {text[end:end + 60]!r}")
-        pos = stop
+    from hotfix_guard.diff.scan import Scanner
+
+    scanner = Scanner(Patch(data=chunk), lambda part: None, records=False)
+    scanner.feed(len(chunk), eof=True)
+    hunks: list[Hunk] = []
+    for part in scanner.parts:
+        if part.error is not None:
+            raise ValueError(part.error)
+        hunks.extend(part.hunks)
     return hunks
-
-
-def _hunk_end(text: str, start: int, stop: int, old_len: int, new_len: int, header: str) -> int:
-    """Where the hunk whose lines start at ``start`` ends (at most ``stop``), checked
-    against its header's counts: ValueError when its lines do not add up. Empty lines
-    past the counts (blank lines between hunks) are not the hunk's. Counted in bulk."""
-    removed = _starts(text, "-", start, stop)
-    added = _starts(text, "+", start, stop)
-    markers = _starts(text, "\\", start, stop) if text.find("\n\\", start - 1, stop) >= 0 else 0
-    lines = text.count("\n", start, stop) + (1 if stop > start and text[stop - 1] != "\n" else 0)
-    context = lines - removed - added - markers
-    extra = context + removed - old_len
-    if extra >= 0 and extra == context + added - new_len:
-        if extra == 0:
-            return stop
-        if text.endswith("\n" * (extra + 1), start, stop):  # the last `extra` lines are empty
-            return stop - extra
-    bad = _NOT_A_HUNK_LINE.search(text, start, stop)  # only now: what went wrong
-    if bad is not None:
-        raise ValueError(f"a line of the file's patch is not in a hunk: {text[bad.start():bad.start() + 60]!r}")
-    raise ValueError(f"the hunk {header.strip()[:40]!r} does not add up")
 
 
 #: a file whose patch is bigger than this is read on its own when a rule needs its
 #: contents, and its blobs are not kept
 PREFETCH_LIMIT = 1 << 20
 
-#: how much patch text the parsed hunks of files may hold at once (beyond it, the
-#: least recently read file's hunks are dropped and read again when asked)
-PARSED_BUDGET = 8 << 20
+#: small reads of the scratch file (a block's lines) are served from a window this big
+_WINDOW = 1 << 20
 
 
 class Patch:
     """Where the patch's bytes are: git's output in memory, or the scratch file git's
-    output went to (a huge change is never held whole). Keeps the parsed hunks of the
-    files read last, up to :data:`PARSED_BUDGET` bytes of patch."""
+    output goes to (a huge change is never held whole). Small reads come from one
+    window of the file, read at once (the lines of neighbouring blocks)."""
 
     def __init__(self, data: bytes | None = None, fh: Any = None) -> None:
         self.data, self.fh = data, fh
-        self._kept: dict[int, tuple[FileDiff, int]] = {}
-        self._held = 0
+        self._window = b""
+        self._window_at = 0
+        self.growing = False  # git is still writing: no window yet
 
     def read(self, offset: int, length: int) -> bytes:
         if self.data is not None:
             return self.data[offset:offset + length]
-        self.fh.seek(offset)
-        return self.fh.read(length)
+        if length <= 0:
+            return b""
+        at = offset - self._window_at
+        if 0 <= at and at + length <= len(self._window):
+            return self._window[at:at + length]
+        if length >= _WINDOW // 4 or self.growing:
+            return self._pread(length, offset)
+        self._window = self._pread(_WINDOW, offset)
+        self._window_at = offset
+        return self._window[:length]
 
-    def keep(self, f: FileDiff, size: int) -> bool:
-        """Whether ``f`` may keep its parsed hunks; others are dropped to make room."""
-        if size > PARSED_BUDGET:
-            return False
-        while self._held + size > PARSED_BUDGET and self._kept:
-            key = next(iter(self._kept))
-            old, old_size = self._kept.pop(key)
-            old.forget()
-            self._held -= old_size
-        self._kept[id(f)] = (f, size)
-        self._held += size
-        return True
+    def _pread(self, length: int, offset: int) -> bytes:
+        import os
+
+        if hasattr(os, "pread"):
+            return os.pread(self.fh.fileno(), length, offset)
+        self.fh.seek(offset)  # Windows
+        return self.fh.read(length)
 
 
 class Diff:
@@ -653,13 +578,17 @@ class Diff:
             self._blobs[sha] = found
         return self._blobs.get(sha)
 
-    def text(self, f: FileDiff, side: str = "new") -> str | None:
-        """A side (``old``/``new``) of a readable text file, decoded; None otherwise."""
+    def data(self, f: FileDiff, side: str = "new") -> bytes | None:
+        """A side (``old``/``new``) of a readable text file, as bytes; None otherwise."""
         if not f.is_text:
             return None
         if side == "new" and f.is_deleted or side == "old" and f.is_added:
             return None
-        data = self.blob(f.new_sha if side == "new" else f.old_sha)
+        return self.blob(f.new_sha if side == "new" else f.old_sha)
+
+    def text(self, f: FileDiff, side: str = "new") -> str | None:
+        """A side (``old``/``new``) of a readable text file, decoded; None otherwise."""
+        data = self.data(f, side)
         return decode(data) if data is not None else None
 
     def comments(self, f: FileDiff) -> dict[int, str] | None:
@@ -696,9 +625,18 @@ class Diff:
 
 def load_diff(git: Git, settings: Settings, range_args: tuple[str, ...]) -> Diff:
     """The change's diff over ``range_args`` (the context's ``diff_args()``): git writes
-    it to a scratch file, read from there file by file."""
-    fh, size = git.diff_to_file(*_query(range_args), config=DIFF_CONFIG)
-    diff = _read(Patch(fh=fh), size, git=git, settings=settings)
+    it straight into a scratch file, and it is read from there as git writes it, piece
+    by piece (:mod:`hotfix_guard.diff.scan`): the reading of one file goes on while git
+    works out the next."""
+    fh, follow = git.diff_into_file(*_query(range_args), config=DIFF_CONFIG)
+    patch = Patch(fh=fh)
+    reader = _Reader(patch, git=git, settings=settings)
+    patch.growing = True
+    try:
+        follow(reader.scanner.feed)
+    finally:
+        patch.growing = False
+    diff = reader.diff()
     read_text_as_text(diff, git, range_args)
     return diff
 
@@ -724,7 +662,6 @@ def read_text_as_text(diff: Diff, git: Git, range_args: tuple[str, ...]) -> None
     again = {(g.old_path, g.new_path): g for g in parse(raw).files if (g.old_path, g.new_path) in text}
     for g in again.values():  # counted from the patch's lines, as for every text file
         g.numstat_binary = False
-        _count_lines(g)
     diff.files = [again.get((f.old_path, f.new_path), f) if f.numstat_binary else f for f in diff.files]
 
 
@@ -739,58 +676,107 @@ def _query(range_args: tuple[str, ...]) -> tuple[str, ...]:
 
 def parse(raw: bytes, *, git: Git | None = None, settings: Settings | None = None) -> Diff:
     """Parse ``git diff --raw [--numstat] -p -z`` output held in memory."""
-    return _read(Patch(data=raw), len(raw), git=git, settings=settings)
+    reader = _Reader(Patch(data=raw), git=git, settings=settings)
+    reader.scanner.feed(len(raw), eof=True)
+    return reader.diff()
 
 
-_PIECE = 4 << 20  # how much of the patch is looked at at once to find where files start
-_FILE_START = re.compile(rb"\n(?:diff --git |\* Unmerged path )")
+class _Reader:
+    """Gives each part of the patch to its file as the scanner reads it. The patch lists
+    the files in the raw records' order, one part each, except that a type change is
+    shown as a deletion and a creation (two parts) and an unmerged path as a
+    ``* Unmerged path`` line. What to compute of a part depends on its file: keyword
+    lines for the files the rules read, fingerprints for those HG007 compares, def
+    lines for Python."""
 
+    def __init__(self, patch: Patch, *, git: Git | None, settings: Settings | None) -> None:
+        from hotfix_guard.diff.scan import Scanner
 
-def _read(patch: Patch, size: int, *, git: Git | None, settings: Settings | None) -> Diff:
-    """The records before the patch (raw, and numstat if git was asked for it), then
-    where each file's part of the patch is; no part is held, only its place."""
-    head_end = _find(patch, b"\0\0", 0, size)
-    if head_end < 0:  # no patch: records only (or nothing)
-        head_end = size
-    files, numstat = _records(patch.read(0, head_end + 1))
-    starts = _file_starts(patch, min(head_end + 2, size), size)
-    _attach_chunks(files, patch, starts, size)
-    for f in files:
-        if not numstat:
-            _count_lines(f)
-    return Diff(files, git=git, settings=settings, size=size)
+        self.patch, self.git, self.settings = patch, git, settings
+        self.files: list[FileDiff] | None = None
+        self.numstat = False
+        self.index = 0  # the next file a part may belong to
+        self.type_change: FileDiff | None = None  # a type change whose second part may come
+        self.scanner = Scanner(patch, self._bind)
+        self._classes: PathClasses | None = None
 
+    def _all_files(self) -> list[FileDiff]:
+        if self.files is None:
+            self.files, self.numstat = _records(self.scanner.head or b"")
+        return self.files
 
-def _find(patch: Patch, needle: bytes, start: int, end: int) -> int:
-    """The first offset of ``needle`` in the patch between ``start`` and ``end``, or -1."""
-    pos = start
-    while pos < end:
-        piece = patch.read(pos, min(_PIECE, end - pos) + len(needle) - 1)
-        found = piece.find(needle)
-        if found >= 0:
-            return pos + found
-        pos += _PIECE
-    return -1
+    @property
+    def classes(self) -> PathClasses:
+        if self._classes is None:
+            from hotfix_guard.config import Settings
+            from hotfix_guard.globs import PathClasses
 
+            self._classes = PathClasses(self.settings or Settings())
+        return self._classes
 
-def _file_starts(patch: Patch, start: int, end: int) -> list[int]:
-    """Where each file's part begins: a line ``diff --git`` or ``* Unmerged path``
-    (no line of a hunk can start so: each starts with a space, ``+``, ``-`` or ``\\``)."""
-    if start >= end:
-        return []
-    starts = [start]
-    pos = start
-    while pos < end:
-        piece = patch.read(pos - 1, min(_PIECE, end - pos) + 20)  # a byte before, and a few after
-        limit = min(_PIECE, end - pos)
-        for m in _FILE_START.finditer(piece):
-            if m.start() >= limit:
-                break
-            at = pos - 1 + m.start() + 1
-            if at > start:
-                starts.append(at)
-        pos += _PIECE
-    return starts
+    def _bind(self, part: Any) -> None:
+        files = self._all_files()
+        if self.type_change is not None:
+            f, self.type_change = self.type_change, None
+            if b"\nnew file mode" in part.header:
+                self._attach(f, part)
+                return
+        while self.index < len(files):
+            f = files[self.index]
+            if f.status == "U":
+                self.index += 1
+                if part.unmerged:
+                    return  # its line, read: nothing to attach
+                continue
+            if part.unmerged:
+                return  # not ours: tolerated, not attached
+            self.index += 1
+            self._attach(f, part)
+            if f.status == "T" and b"\ndeleted file mode" in part.header:
+                self.type_change = f
+            return
+
+    def _attach(self, f: FileDiff, part: Any) -> None:
+        part.file = f
+        f.patch = self.patch
+        if b"\nBinary files " in part.header or b"\nGIT binary patch" in part.header:
+            f.numstat_binary = True  # as numstat says "-" for it
+            return
+        if not f.is_regular or f.is_deleted or self.classes.is_excluded(f.path):
+            return
+        if f.keyword_lines is None:
+            f.keyword_lines = []
+        part.hits, part.keywords = f.keyword_lines, True
+        lang = f.language
+        if lang is not None and lang.kind != "prose":
+            part.prints = True
+            part.defs = lang.name == "python"
+
+    def diff(self) -> Diff:
+        files = self._all_files()
+        for part in self.scanner.parts:
+            f = part.file
+            if f is None:
+                continue
+            f.spans.append((part.offset, part.end - part.offset))
+            f.headers.append(part.header)
+            if f.parse_error is not None:
+                continue
+            if part.error is not None:
+                f.parse_error = part.error
+                f._hunks = []
+                f.keyword_lines = None
+                _count_lines(f)
+                continue
+            f._hunks.extend(part.hunks)
+            if not self.numstat:
+                f.added += part.added
+                f.deleted += part.deleted
+        size = self.scanner.pos
+        diff = Diff(files, git=self.git, settings=self.settings, size=size)
+        if self._classes is not None:
+            diff.__dict__["classes"] = self._classes
+        return diff
 
 
 def _records(head: bytes) -> tuple[list[FileDiff], bool]:
@@ -844,56 +830,9 @@ def _records(head: bytes) -> tuple[list[FileDiff], bool]:
     return files, numstat
 
 
-_HEADER_LIMIT = 1 << 16
-
-
-def _attach_chunks(files: list[FileDiff], patch: Patch, starts: list[int], size: int) -> None:
-    """Give each file its part of the patch (its place, and the lines before its first
-    hunk). The patch lists files in the raw order, one part each, except that a type
-    change is shown as a deletion and a creation (two parts) and an unmerged path as a
-    ``* Unmerged path`` line."""
-    spans = [(a, b - a) for a, b in zip(starts, starts[1:] + [size])]
-    heads = {}
-
-    def header(i: int) -> bytes:
-        if i not in heads:
-            offset, length = spans[i]
-            first = patch.read(offset, min(length, _HEADER_LIMIT))
-            hunk = _HUNK_HEADER.search(first)
-            heads[i] = first[:hunk.start()] if hunk else first
-        return heads[i]
-
-    def unmerged(i: int) -> bool:
-        return header(i).startswith(b"* Unmerged")
-
-    i = 0
-    for f in files:
-        f.patch = patch
-        if i >= len(spans):
-            break
-        if f.status == "U":
-            if unmerged(i):
-                i += 1
-            continue
-        if unmerged(i):
-            i += 1  # not ours: tolerate, but do not attach
-            if i >= len(spans):
-                break
-        f.spans.append(spans[i])
-        f.headers.append(header(i))
-        i += 1
-        if f.status == "T" and i < len(spans) and b"\ndeleted file mode" in f.headers[0] \
-                and b"\nnew file mode" in header(i):
-            f.spans.append(spans[i])
-            f.headers.append(header(i))
-            i += 1
-        if any(b"\nBinary files " in h or b"\nGIT binary patch" in h for h in f.headers):
-            f.numstat_binary = True  # as numstat says "-" for it
-
-
 def _count_lines(f: FileDiff) -> None:
-    """The file's added and deleted lines, counted in its patch (what ``--numstat`` says:
-    git would compute the diff twice for it)."""
+    """The added and deleted lines of a file whose patch could not be read, counted in
+    its parts (what ``--numstat`` would say)."""
     f.added = f.deleted = 0
     if f.patch is None or f.numstat_binary:
         return

@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 from collections import namedtuple
 
+from hotfix_guard.diff.scan import EMPTY_PRINT, NO_SPACE as _NO_SPACE
+
 TYPE_CHECKING = False  # typing is not imported at run time: it costs milliseconds on every hook run
 if TYPE_CHECKING:
-    from typing import Iterable
+    from typing import Any, Iterable
     import ast
 
     from hotfix_guard.diff.hunks import Block, Diff, DiffLine, FileDiff
@@ -42,9 +44,6 @@ def _plural(n: int, word: str) -> str:
 _NOT_ALNUM = re.compile(r"[^\w\n]|_")  # what str.isalnum() is not, within lines
 
 
-#: every character str.isspace() calls whitespace, but the newline: deleted by translate()
-_NO_SPACE = dict.fromkeys(map(ord, "\t\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003"
-                                   "\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"))
 #: the ASCII characters that are not letters or digits, but the newline
 _NO_ASCII_PUNCT = dict.fromkeys(c for c in range(128) if not chr(c).isalnum() and c != 10)
 
@@ -64,34 +63,70 @@ def _alnum_counts(norms: list[str]) -> list[int]:
     return list(map(len, kept.split("\n")))
 
 
-def _pair(rn: list[str], an: list[str], removed: list[str], added: list[str]) -> list[tuple[int, int]]:
+def _prints(block: Block) -> tuple[Any, Any]:
+    """The fingerprints of a block's removed and added lines: as the patch's reader made
+    them, or (a block it did not fingerprint) from the texts."""
+    if block.prints is not None:
+        return block.prints
+    from hotfix_guard.diff.scan import fingerprint
+
+    return list(map(fingerprint, block.removed_texts)), list(map(fingerprint, block.added_texts))
+
+
+def shared_prints(files: Iterable[FileDiff]) -> set[int]:
+    """The fingerprints (but the blank line's) that are on a removed side and on an added
+    side somewhere among ``files``: only lines with one of them can be whitespace twins
+    or moved code. One set of the removed lines, looked up once per added line."""
+    removed: set[int] = set()
+    added = []
+    for f in files:
+        for hunk in f.hunks:
+            for block in hunk.blocks:
+                rn, an = _prints(block)
+                removed.update(rn)
+                if an:
+                    added.append(an)
+    common: set[int] = set()
+    if removed:
+        for an in added:
+            common.update(removed.intersection(an))
+    common.discard(EMPTY_PRINT)
+    return common
+
+
+def _pair(block: Block, rn: Any, an: Any, shared: set[int]) -> list[tuple[int, int]]:
     """(removed index, added index) of lines of a block that are equal once whitespace is
-    ignored but differ as written, in order."""
-    if not rn or not an:
+    ignored but differ as written, in order. ``rn``/``an``: the sides' fingerprints; the
+    texts are read only when some fingerprint is on both sides (``shared``: those of
+    the whole change, :func:`shared_prints`)."""
+    if not rn or not an or not shared:
         return []
-    common = set(rn).intersection(an)
-    common.discard("")
+    common = shared.intersection(rn)
     if not common:
         return []
+    common.intersection_update(an)
+    if not common:
+        return []
+    removed, added = block.removed_texts, block.added_texts
     pairs: list[tuple[int, int]] = []
     if len(rn) * len(an) <= 40_000:
         from difflib import SequenceMatcher
 
-        for a, b, size in SequenceMatcher(None, rn, an, autojunk=False).get_matching_blocks():
+        for a, b, size in SequenceMatcher(None, list(rn), list(an), autojunk=False).get_matching_blocks():
             pairs.extend((a + k, b + k) for k in range(size))
     else:  # a huge block: order-preserving greedy match, linear
-        where: dict[str, list[int]] = {}
-        for j, text in enumerate(an):
-            if text in common:
-                where.setdefault(text, []).append(j)
+        where: dict[int, list[int]] = {}
+        for j, h in enumerate(an):
+            if h in common:
+                where.setdefault(h, []).append(j)
         last = -1
-        for i, text in enumerate(rn):
-            for j in where.get(text, ()):
+        for i, h in enumerate(rn):
+            for j in where.get(h, ()):
                 if j > last:
                     pairs.append((i, j))
                     last = j
                     break
-    return [(i, j) for i, j in pairs if rn[i] and removed[i] != added[j]]
+    return [(i, j) for i, j in pairs if rn[i] != EMPTY_PRINT and removed[i] != added[j]]
 
 
 def _pair_kind(old: str, new: str) -> str:
@@ -139,64 +174,87 @@ def python_depths(text: str) -> dict[int, int] | None:
 
 class _Side:
     """One side (removed or added) of a block, as the search for moved code needs it,
-    without its texts: a hash of each line without whitespace (``norms``) and as written
-    (``raws``), its letters and digits, whether whitespace pairing took it (``taken``),
-    and where the block sits among the file's changes."""
+    without its texts: its lines' fingerprints (``norms``, hashes without whitespace),
+    whether whitespace pairing took a line (``taken``), where the block sits among the
+    file's changes; the hashes as written (``raws``) and the letters and digits of each
+    line (``alnum``) are read from the texts only when a line is a candidate."""
 
-    __slots__ = ("file", "block", "first", "norms", "raws", "alnum", "taken", "new_first", "new_end",
-                 "added_before")
+    __slots__ = ("file", "block", "side", "key", "first", "norms", "taken", "new_first", "new_end",
+                 "added_before", "_raws", "_alnum")
 
-    def __init__(self, file: FileDiff, block: int, first: int, texts: list[str], norms: list[str],
+    def __init__(self, file: FileDiff, block: Block, side: int, key: int, first: int, norms: Any,
                  new_first: int, new_end: int, added_before: int) -> None:
-        from array import array
-
-        self.file, self.block, self.first = file, block, first
-        self.norms = array("q", map(hash, norms))
-        self.raws = array("q", map(hash, texts))
-        self.alnum = array("l", _alnum_counts(norms))
+        self.file, self.block, self.side, self.key, self.first = file, block, side, key, first
+        self.norms = norms
         self.taken = bytearray(len(norms))
         self.new_first, self.new_end, self.added_before = new_first, new_end, added_before
+        self._raws: Any = None
+        self._alnum: Any = None
+
+    def _read(self) -> None:
+        from array import array
+
+        block = self.block
+        texts = block.added_texts if self.side else block.removed_texts
+        self._raws = array("q", map(hash, texts))
+        self._alnum = array("l", _alnum_counts(_norms(texts)))
+        block.forget_texts()
+
+    @property
+    def raws(self) -> Any:
+        if self._raws is None:
+            self._read()
+        return self._raws
+
+    @property
+    def alnum(self) -> Any:
+        if self._alnum is None:
+            self._read()
+        return self._alnum
 
 
 class FileChanges:
     """What one pass over a file's hunks gives HG007: its whitespace-only changes, and
     both sides of its blocks for the search for moved code (:func:`moved_blocks`), which
-    runs once every file has been read."""
+    runs once every file has been read. ``shared``: the fingerprints on both a removed
+    and an added side (:func:`shared_prints` of the files that will be read)."""
 
-    def __init__(self) -> None:
+    def __init__(self, shared: set[int] | None = None) -> None:
+        self.shared: set[int] = shared if shared is not None else set()
         self.whitespace: list[Occurrence] = []
         self.removed: list[_Side] = []
         self.added: list[_Side] = []
-        self.blocks = 0  # blocks read so far: each side's ``block`` says which it was
+        self.blocks = 0  # blocks read so far: each side's ``key`` says which it was
 
 
 def file_changes(f: FileDiff, diff: Diff | None, changes: FileChanges) -> None:
     """Read ``f``'s hunks once: its whitespace-only changes (:func:`whitespace_changes`)
-    and the sides of its blocks, added to ``changes``."""
+    and the sides of its blocks, added to ``changes``. Works on the fingerprints the
+    patch's reader made; a block's texts are read only where a fingerprint is on both
+    of its sides."""
     added_before = 0
     depth_models: list[dict[int, int] | None] = []  # Python's block depths, old and new side
     for hunk in f.hunks:
         blocks = hunk.blocks
         if not blocks:
             continue
-        norms = [(_norms(b.removed_texts), _norms(b.added_texts)) for b in blocks]
-        pairs = [_pair(rn, an, b.removed_texts, b.added_texts) for b, (rn, an) in zip(blocks, norms)]
+        prints = [_prints(b) for b in blocks]
+        pairs = [_pair(b, rn, an, changes.shared) for b, (rn, an) in zip(blocks, prints)]
         changes.whitespace.extend(_whitespace_in_hunk(f, diff, blocks, pairs, depth_models))
-        for block, (rn, an), block_pairs in zip(blocks, norms, pairs):
+        for block, (rn, an), block_pairs in zip(blocks, prints, pairs):
             key = changes.blocks
             changes.blocks += 1
             new_end = block.new_first + block.n_added
-            for texts, side_norms, first, out, index in (
-                    (block.removed_texts, rn, block.old_first, changes.removed, 0),
-                    (block.added_texts, an, block.new_first, changes.added, 1)):
-                if not texts:
+            for side_prints, first, out, index in ((rn, block.old_first, changes.removed, 0),
+                                                   (an, block.new_first, changes.added, 1)):
+                if not side_prints:
                     continue
-                side = _Side(f, key, first, texts, side_norms, block.new_first, new_end, added_before)
+                side = _Side(f, block, index, key, first, side_prints, block.new_first, new_end, added_before)
                 for pair in block_pairs:  # accounted for: never part of a moved block
                     side.taken[pair[index]] = 1
                 out.append(side)
             added_before += block.n_added
-            block.forget_texts()  # the sides keep what the search for moved code needs
+            block.forget_texts()
 
 
 def whitespace_changes(f: FileDiff, diff: Diff | None = None) -> list[Occurrence]:
@@ -218,7 +276,7 @@ def whitespace_changes(f: FileDiff, diff: Diff | None = None) -> list[Occurrence
     Changes of spacing inside a line, trailing whitespace and line endings are always
     formatting. Blank lines added or removed on their own are not reported.
     """
-    changes = FileChanges()
+    changes = FileChanges(shared_prints([f]))
     file_changes(f, diff, changes)
     return changes.whitespace
 
@@ -300,7 +358,15 @@ def _whitespace_in_hunk(f: FileDiff, diff: Diff | None, blocks: list[Block], pai
 
 def _reflow(f: FileDiff, block: Block) -> list[Occurrence]:
     """A block whose text is the same once whitespace and line breaks are ignored: lines
-    joined or split by a formatter."""
+    joined or split by a formatter. Decided on the fingerprints first (the numbers of
+    non-blank lines differ, the code without whitespace is as long): only then are the
+    texts read."""
+    rn, an = _prints(block)
+    removed_n, added_n = len(rn) - rn.count(EMPTY_PRINT), len(an) - an.count(EMPTY_PRINT)
+    if not removed_n or not added_n or removed_n == added_n:
+        return []
+    if block.prints is not None and block.norm_len[0] != block.norm_len[1]:
+        return []
     removed = [t for t in block.removed_texts if t.strip()]
     added = [i for i, t in enumerate(block.added_texts) if t.strip()]
     if not removed or not added or len(removed) == len(added):
@@ -341,13 +407,7 @@ def moved_blocks(changes: FileChanges) -> list[Occurrence]:
     removed_runs, added_runs = changes.removed, changes.added
     if not removed_runs or not added_runs:
         return []
-    removed_hashes: set[int] = set()
-    for run in removed_runs:
-        removed_hashes.update(run.norms)
-    common: set[int] = set()
-    for run in added_runs:
-        common.update(removed_hashes.intersection(run.norms))
-    del removed_hashes
+    common = changes.shared
     if not common:
         return []
     index: dict[int, list[tuple[int, int]]] = {}
@@ -370,7 +430,7 @@ def moved_blocks(changes: FileChanges) -> list[Occurrence]:
             best, best_at = 0, None
             for rid, j in index[h][:64]:
                 source = removed_runs[rid]
-                if source.block == run.block:
+                if source.key == run.key:
                     continue
                 k = 0
                 while (i + k < n and j + k < len(source.norms) and run.norms[i + k] == source.norms[j + k]
@@ -399,7 +459,7 @@ def moved_blocks(changes: FileChanges) -> list[Occurrence]:
     return found
 
 
-_EMPTY = hash("")
+_EMPTY = EMPTY_PRINT
 
 
 def _in_place(source: _Side, j: int, target: _Side, i: int, k: int) -> bool:
@@ -552,24 +612,34 @@ def _renames(gone: list[_Def], fresh: list[_Def]) -> list[tuple[_Def, _Def]]:
     return pairs
 
 
-_DEF_LINE = re.compile(r"^[^\S\n]*(?:async\s+def|def|class)[^\S\n]", re.M)
-_CHANGED_DEF_LINE = re.compile(r"^[-+][^\S\n]*(?:async\s+def|def|class)[^\S\n]", re.M)
+_DEF_LINE = re.compile(rb"[^\S\n]*(?:async\s+def|def|class)[^\S\n]")
+_CHANGED_DEF_LINE = re.compile(r"^[^\S\n]*(?:async\s+def|def|class)[^\S\n]")
 
 
-def _header_lines(text: str) -> list[tuple[int, int]]:
-    """The (first, last) lines (1-based) of every ``def``/``class`` header, from its
-    keyword to the line that ends in ``:`` (a cheap scan, good enough to decide whether
-    to parse): only the header lines are looked at, never every line of the file."""
+def _header_lines(data: bytes) -> list[tuple[int, int]]:
+    """The (first, last) lines (1-based) of every ``def``/``class`` header of a Python
+    file's contents, from its keyword to the line that ends in ``:`` (a cheap scan, good
+    enough to decide whether to parse): the words are found with ``bytes.find`` and
+    only their lines are looked at, never every line of the file."""
+    starts: set[int] = set()
+    for word in (b"def", b"class"):
+        at = data.find(word)
+        while at >= 0:
+            start = data.rfind(b"\n", 0, at) + 1
+            if start not in starts and _DEF_LINE.match(data, start):
+                starts.add(start)
+            stop = data.find(b"\n", at)
+            at = data.find(word, stop) if stop >= 0 else -1
     found: list[tuple[int, int]] = []
     line, pos = 1, 0
-    for m in _DEF_LINE.finditer(text):
-        line += text.count("\n", pos, m.start())
-        pos = m.start()
-        end, last = pos, line
+    for start in sorted(starts):
+        line += data.count(b"\n", pos, start)
+        pos = start
+        end, last = start, line
         while last < line + 60:
-            stop = text.find("\n", end)
-            current = text[end:] if stop < 0 else text[end:stop]
-            if current.split("#", 1)[0].rstrip().endswith(":") or stop < 0:
+            stop = data.find(b"\n", end)
+            current = data[end:] if stop < 0 else data[end:stop]
+            if current.split(b"#", 1)[0].rstrip().endswith(b":") or stop < 0:
                 break
             end, last = stop + 1, last + 1
         found.append((line, last))
@@ -590,20 +660,37 @@ def _touches(ranges: list[tuple[int, int]], spans: list[tuple[int, int]]) -> boo
     return False
 
 
-def touches_definitions(f: FileDiff, old_text: str, new_text: str) -> bool:
+def _may_touch_definitions(f: FileDiff) -> bool:
+    """Whether, from the patch alone, a changed line may be part of a def/class header:
+    a changed or context line starts one, or some hunk has lines above it (where a
+    header could begin); else the contents need not be read. A file the patch's reader
+    did not look at for def lines may."""
+    for hunk in f.hunks:
+        if hunk.defs or hunk.old_start > 1 or hunk.new_start > 1:
+            return True
+        if any(b.defs or b.prints is None for b in hunk.blocks):
+            return True
+    return False
+
+
+def touches_definitions(f: FileDiff, old_data: bytes, new_data: bytes) -> bool:
     """Whether a changed line is part of a function or class header, old or new: only
-    then can a name or a signature have changed, so only then is the file parsed."""
+    then can a name or a signature have changed, so only then is the file parsed.
+    ``old_data``/``new_data``: the file's contents."""
     removed: list[tuple[int, int]] = []
     added: list[tuple[int, int]] = []
     for hunk in f.hunks:
-        if _CHANGED_DEF_LINE.search(hunk.text, hunk.start, hunk.end):
-            return True
         for block in hunk.blocks:
+            if block.defs:
+                return True
+            if block.prints is None and any(_CHANGED_DEF_LINE.match(t)
+                                            for t in block.removed_texts + block.added_texts):
+                return True  # a block the patch's reader did not look at for def lines
             if block.n_removed:
                 removed.append((block.old_first, block.n_removed))
             if block.n_added:
                 added.append((block.new_first, block.n_added))
-    return _touches(_header_lines(old_text), removed) or _touches(_header_lines(new_text), added)
+    return _touches(_header_lines(old_data), removed) or _touches(_header_lines(new_data), added)
 
 
 def python_changes(diff: Diff, files: Iterable[FileDiff]) -> list[Occurrence]:
@@ -613,10 +700,14 @@ def python_changes(diff: Diff, files: Iterable[FileDiff]) -> list[Occurrence]:
     removed_all: list[tuple[FileDiff, _Def]] = []
     added_all: list[tuple[FileDiff, _Def]] = []
     for f in files:
-        if f.status not in ("M", "R") or not f.content_changed:
+        if f.status not in ("M", "R") or not f.content_changed or not _may_touch_definitions(f):
             continue
+        old_data, new_data = diff.data(f, "old"), diff.data(f, "new")
+        if old_data is None or new_data is None or not touches_definitions(f, old_data, new_data):
+            continue
+        del old_data, new_data
         old_text, new_text = diff.text(f, "old"), diff.text(f, "new")
-        if old_text is None or new_text is None or not touches_definitions(f, old_text, new_text):
+        if old_text is None or new_text is None:
             continue
         old_defs, new_defs = python_defs(old_text), python_defs(new_text)
         if old_defs is None or new_defs is None:

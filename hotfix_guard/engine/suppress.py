@@ -96,14 +96,17 @@ def _inline(ctx: Context, findings: list[Finding]) -> list[Suppression]:
         diff = ctx.diff
     except Skip:
         return []
+    from hotfix_guard.diff.hunks import keyword_pattern
+
+    hint = keyword_pattern(HINT.pattern, HINT.flags)
     found: list[Suppression] = []
     for f in diff.reviewed():
         if f.is_deleted or not f.is_text:
             continue
         if f.language is not None:
-            items = diff.added_comments(f, HINT)
+            items = diff.added_comments(f, hint)
         else:
-            items = [(ln.new, ln.text) for ln in f.added_matching(HINT) if ln.new is not None]
+            items = [(ln.new, ln.text) for ln in f.added_matching(hint) if ln.new is not None]
         for line, text in items:
             for match in INLINE_RE.finditer(text):
                 codes = tuple(_normal(c) for c in re.split(r"[\s,]+", match.group(1)) if c)

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 WHOLE_CHANGE_STAGES = STAGES - {"pre-commit"}
 
 TODO_RE = re.compile(r"(?<![\w-])(TODO|FIXME|XXX)(?![\w-])")
-TODO_ANY = re.compile(r"TODO|FIXME|XXX")
+TODO_ANY = re.compile(r"TODO|FIXME|XXX")  # made a keyword pattern on first use (see todos())
 MARKER_NEAR = re.compile(r"\bHOTFIX\b")
 FOLLOW_UP_RE = re.compile(r"^[ \t]*follow[- ]?ups?[ \t]*:[ \t]*(.+)$", re.I | re.M)
 TESTS_WORD = re.compile(r"\btest", re.I)
@@ -56,12 +56,14 @@ def todos(ctx: Context) -> list[Todo]:
     cached: list[Todo] | None = diff.memo.get("todos")
     if cached is not None:
         return cached
+    from hotfix_guard.diff.hunks import keyword_pattern
     from hotfix_guard.patterns import ticket_pattern
 
     ticket_re = ticket_pattern(ctx.settings)
+    todo_any = keyword_pattern(TODO_ANY.pattern)
     found: list[Todo] = []
     for f in diff.reviewed():
-        items = diff.added_comments(f, TODO_ANY)
+        items = diff.added_comments(f, todo_any)
         if not items:
             continue
         comments = diff.comments(f) or {}
@@ -270,6 +272,7 @@ class HotfixComment(Rule):
     queries = frozenset({"diff"})
 
     def check(self, ctx: Context) -> Iterable[Finding]:
+        from hotfix_guard.diff.hunks import keyword_pattern
         from hotfix_guard.history.versions import Version
 
         version = ctx.version
@@ -282,7 +285,7 @@ class HotfixComment(Rule):
                 continue
             ok = wrong = False
             near: tuple[int, str] | None = None
-            for line, comment in diff.added_comments(f, re.compile(r"hotfix", re.I)):
+            for line, comment in diff.added_comments(f, keyword_pattern(r"hotfix", re.I)):
                 matches = list(marker_re.finditer(comment))
                 if not matches:
                     if near is None and MARKER_NEAR.search(comment):
@@ -480,7 +483,7 @@ class NoRefactor(Rule):
     queries = frozenset({"diff"})
 
     def check(self, ctx: Context) -> Iterable[Finding]:
-        from hotfix_guard.diff.refactor import FileChanges, file_changes, moved_blocks, python_changes
+        from hotfix_guard.diff.refactor import FileChanges, file_changes, moved_blocks, python_changes, shared_prints
 
         diff = ctx.diff
         reviewed = diff.reviewed()
@@ -516,10 +519,11 @@ class NoRefactor(Rule):
                     path=f.path,
                     help="restore it (git checkout main -- <file>); removing code belongs in a normal branch",
                 )
-        changes = FileChanges()
-        for f in reviewed:  # one pass over each file's hunks, file by file
-            if f.is_text and not f.is_deleted and f.language is not None and f.language.kind != "prose":
-                file_changes(f, diff, changes)
+        compared = [f for f in reviewed
+                    if f.is_text and not f.is_deleted and f.language is not None and f.language.kind != "prose"]
+        changes = FileChanges(shared_prints(compared))
+        for f in compared:  # one pass over each file's hunks, file by file
+            file_changes(f, diff, changes)
         occurrences = changes.whitespace + moved_blocks(changes)
         del changes
         python = [f for f in reviewed if f.language is not None and f.language.name == "python"
