@@ -183,3 +183,46 @@ def test_the_reader_keeps_up_with_git_writing_the_scratch_file(tmp_path) -> None
     assert summary(loaded) == summary(parse(raw, settings=Settings()))
     a = next(f for f in loaded if f.path == "a.py")
     assert [(ln.new, ln.text) for ln in a.keyword_lines] == [(30_001, "# TODO: PROJ-1")]
+
+
+@pytest.mark.parametrize("body", [
+    "@@ -1 +1,2 @@\n-a\n-b\n+c\n",  # more removed lines than the header has
+    "@@ -1,0 +1 @@\n-a\n",           # a removed line where the header has none
+    "@@ -0,0 +1 @@\n-a\n+b\n",
+    "@@ -1 +1 @@\n a\n a\n",          # more context than the header has
+])
+def test_a_changed_line_past_the_counts_is_a_parse_error(body: str) -> None:
+    from hotfix_guard.diff.hunks import _parse_chunk
+
+    with pytest.raises(ValueError, match="does not add up|not in a hunk"):
+        _parse_chunk(("diff --git a/f b/f\n" + body).encode())
+
+
+_HOSTILE = st.lists(st.sampled_from(["-a", "+b", " c", "", "\\ x", "@@ -1 +1 @@", "@@ -1,3 +1,2 @@", "@@ -0,0 +1 @@",
+                                     "@@ -9,0 +9,0 @@", "@@ bad", "diff --git a/g b/g", "* Unmerged path g", "-",
+                                     "+", " ", "\t-x", "-\r", "+\x00", "+TODO", "-def f(", "+class C:", "--- a/f"]),
+                    max_size=30).map(lambda xs: "\n".join(xs))
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=_HOSTILE, piece=st.sampled_from([1, 3, 64, 1 << 20]), eol=st.booleans())
+def test_hostile_patches_are_read_or_refused_never_a_crash(body: str, piece: int, eol: bool) -> None:
+    """Whatever the bytes, a part is read (and agrees with the line-by-line reader) or
+    is a parse error; never another exception, never a hang."""
+    from hotfix_guard.diff import scan
+    from hotfix_guard.diff.hunks import _parse_chunk
+
+    chunk = ("diff --git a/f b/f\n" + body + ("\n" if eol else "")).encode("utf-8", "surrogateescape")
+    old_piece = scan.PIECE
+    scan.PIECE = piece
+    try:
+        try:
+            hunks = _parse_chunk(chunk)
+        except ValueError:
+            return
+    finally:
+        scan.PIECE = old_piece
+    for h in hunks:
+        assert [(b.old_first, b.new_first, b.n_removed, b.n_added) for b in h.blocks] == reference_blocks(h)
+        assert sum(1 for ln in h.lines if ln.kind != "+") == h.old_len
+        assert sum(1 for ln in h.lines if ln.kind != "-") == h.new_len

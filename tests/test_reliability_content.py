@@ -210,9 +210,10 @@ def peak_rss_of(args: list[str], cwd: Path) -> tuple[int, int]:
 @pytest.mark.slow
 def test_a_50_mb_diff_stays_within_bounded_memory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Two Python files of 200,000 lines each, every line rewritten: a 50 MB diff
-    (400,000 lines removed, 400,000 added) that every diff rule reads, Python's ast
-    included. Measured (docs/reliability.md): about 10x the diff in peak RSS, linear in
-    the diff. The bound asserted is generous (16x); it catches a blow-up, not noise."""
+    (400,000 lines removed, 400,000 added) that every diff rule reads. Issue #15's goal
+    is 150 MB at most: the patch is read piece by piece and only numbers and line
+    fingerprints are kept. Measured (docs/reliability.md): about 85-100 MB, under 2x
+    the diff; the bound asserted is the goal, 3x the diff."""
     r = make_repo(tmp_path / "big")
     line = "value_{k}_{i:07d} = compute({i}, 'some padding text here')\n"
     r.commit("Release", {f"src/gen{k}.py": "".join(line.format(k=k, i=i) for i in range(200_000))
@@ -227,4 +228,4 @@ def test_a_50_mb_diff_stays_within_bounded_memory(tmp_path: Path, capsys: pytest
     assert code == 1
     with capsys.disabled():
         print(f"\n[memory] a {size / 1e6:.1f} MB diff: peak RSS {rss / 1e6:.0f} MB ({rss / size:.1f}x the diff)")
-    assert rss < 16 * size, f"peak RSS {rss / 1e6:.0f} MB for a {size / 1e6:.0f} MB diff"
+    assert rss < 3 * size, f"peak RSS {rss / 1e6:.0f} MB for a {size / 1e6:.0f} MB diff"

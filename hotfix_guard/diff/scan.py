@@ -171,8 +171,14 @@ class Scanner:
             self._end_part(min(self.pos, avail))
 
     def _records(self, avail: int, eof: bool) -> None:
-        data = self.patch.read(0, avail)
-        end = data.find(b"\0\0")
+        """The raw records, up to the NUL that ends them (git writes them first)."""
+        size = 1 << 16
+        while True:
+            data = self.patch.read(0, min(size, avail))
+            end = data.find(b"\0\0")
+            if end >= 0 or len(data) >= avail:
+                break
+            size *= 4
         if end < 0 and not eof:
             return
         if end < 0:
@@ -272,8 +278,8 @@ class Scanner:
                 pos = self._changed(buf, base, pos, lim, ch)
             else:
                 pos = self._one_line(buf, base, pos, lim)
-                if self.state != _HUNK:
-                    return pos
+            if self.state != _HUNK:  # it did not add up
+                return pos
         if not (self.old_left or self.new_left) and self.state == _HUNK:
             assert self.hunk is not None
             self.hunk.end = base + pos
