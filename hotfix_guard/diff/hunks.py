@@ -1,12 +1,15 @@
 """The change's diff, parsed (what the diff rules HG004-HG007, HG010-HG012 read).
 
-ONE ``git diff`` process gives everything: ``--raw --numstat -p -z`` prints, for the same
-list of files in the same order, the raw records (modes, blob ids, status, rename score,
-NUL-terminated names that need no unquoting), the numstat records (git's own added/deleted
-counts; ``-`` for binary files) and then the patch. Names come from the raw records, so
-spaces, tabs, newlines, non-UTF-8 bytes and quotes in file names need no parsing of the
-patch's quoted headers. Each file's part of the patch is read into hunks lazily, the
-first time a rule asks: files nobody looks at (lock files) cost nothing.
+ONE ``git diff`` process gives everything: ``--raw -p -z`` prints, for the same list of
+files in the same order, the raw records (modes, blob ids, status, rename score,
+NUL-terminated names that need no unquoting) and then the patch. Names come from the raw
+records, so spaces, tabs, newlines, non-UTF-8 bytes and quotes in file names need no
+parsing of the patch's quoted headers. git writes the patch into a scratch file, and
+:mod:`hotfix_guard.diff.scan` reads it from there once, as git writes it: each file's
+hunks and blocks are kept as numbers and places (with its keyword lines and line
+fingerprints), and the texts are read back from the file only when a rule asks for
+them. The added and deleted counts are those of the patch (``--numstat`` would make git
+compute the diff twice). Excluded files (lock files) are only counted.
 
 Git's rename and copy detection is on (``-M -C``). User config that would change the
 output is pinned (``diff.relative``, ``diff.suppressBlankEmpty``, prefixes, context lines,
