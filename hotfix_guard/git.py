@@ -219,19 +219,17 @@ class Git:
         *,
         input: bytes | None = None,
         ok: Iterable[int] = (0,),
-        sink: int = -1,
     ) -> tuple[int, bytes, bytes]:
-        """Run git (or collect the started query): (exit code, stdout, stderr). With a
-        ``sink`` (a file descriptor) stdout goes there and ``b""`` comes back for it."""
+        """Run git (or collect the started query): (exit code, stdout, stderr)."""
         started = self._started.pop((tuple(args), input), None) if self._started else None
         if started is None:
             self._trace(args)
         try:
             if started is not None:
-                code, out, err = process.finish(started, sink)
+                code, out, err = process.finish(started)
             else:
                 code, out, err = process.run(process.find_executable("git", self.env),
-                                             ["git", "-C", self.cwd, *args], self.env, input, sink)
+                                             ["git", "-C", self.cwd, *args], self.env, input)
         except FileNotFoundError:
             raise GitError(
                 "git was not found on PATH",

@@ -28,7 +28,6 @@ POSIX = hasattr(os, "posix_spawn") and hasattr(select, "poll")
 
 _FOUND: dict[tuple[str, str], str] = {}
 _CHUNK = 65536
-_SINK_CHUNK = 1 << 20
 
 
 class Process(namedtuple("Process", "pid stdout stderr stdin pending popen")):
@@ -93,16 +92,12 @@ def start(exe: str, argv: list[str], env: dict[str, str], input: bytes | None = 
     return Process(pid, out_r, err_r, in_w, pending, None)
 
 
-def finish(proc: Process, sink: int = -1) -> tuple[int, bytes, bytes]:
+def finish(proc: Process) -> tuple[int, bytes, bytes]:
     """Write what is left of the input, read both outputs to the end (together, so
     neither pipe can fill up and stall the child), reap it: (exit code, stdout, stderr).
-    With a ``sink`` (a file descriptor), stdout goes there as it comes and ``b""`` is
-    returned for it: a huge output is never held in memory."""
+    A huge output goes to a file instead (``stdout_fd``, :func:`follow`)."""
     if proc.popen is not None:
         out, err = proc.popen.communicate(proc.pending if proc.popen.stdin else None)
-        if sink >= 0:
-            _write_all(sink, out)
-            out = b""
         return proc.popen.returncode, out, err
     chunks: dict[int, list[bytes]] = {proc.stdout: [], proc.stderr: []}
     reading = {proc.stdout, proc.stderr}
@@ -127,10 +122,8 @@ def finish(proc: Process, sink: int = -1) -> tuple[int, bytes, bytes]:
                         os.close(fd)
                         in_w = -1
                     continue
-                block = os.read(fd, _SINK_CHUNK if sink >= 0 else _CHUNK)
-                if block and sink >= 0 and fd == proc.stdout:
-                    _write_all(sink, block)
-                elif block:
+                block = os.read(fd, _CHUNK)
+                if block:
                     chunks[fd].append(block)
                 else:
                     poller.unregister(fd)
@@ -185,10 +178,9 @@ def stop(proc: Process) -> None:
     _kill(proc.pid)
 
 
-def run(exe: str, argv: list[str], env: dict[str, str], input: bytes | None = None,
-        sink: int = -1) -> tuple[int, bytes, bytes]:
-    """Run a program to completion: (exit code, stdout, stderr); see :func:`finish` for ``sink``."""
-    return finish(start(exe, argv, env, input), sink)
+def run(exe: str, argv: list[str], env: dict[str, str], input: bytes | None = None) -> tuple[int, bytes, bytes]:
+    """Run a program to completion: (exit code, stdout, stderr)."""
+    return finish(start(exe, argv, env, input))
 
 
 def scratch_file() -> Any:
@@ -239,11 +231,6 @@ def _default_signals() -> tuple[int, ...]:
         import signal as sig  # type: ignore[no-redef]
     return tuple(getattr(sig, name) for name in ("SIGPIPE", "SIGXFSZ") if hasattr(sig, name))
 
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
 
 
 def _close(*fds: int) -> None:

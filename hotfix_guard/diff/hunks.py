@@ -347,13 +347,6 @@ class FileDiff:
         the file without hunks (``parse_error`` says why), never a crash."""
         return self._hunks
 
-    def forget(self) -> None:
-        """Drop the texts read from the patch (the numbers stay)."""
-        for hunk in self._hunks:
-            hunk._lines = None
-            for block in hunk.blocks:
-                block.forget_texts()
-
     @property
     def lines(self) -> Iterator[DiffLine]:
         for hunk in self.hunks:

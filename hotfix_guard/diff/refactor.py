@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import namedtuple
 
-from hotfix_guard.diff.scan import EMPTY_PRINT, NO_SPACE as _NO_SPACE
+from hotfix_guard.diff.scan import DEF_LINE, EMPTY_PRINT, NO_SPACE as _NO_SPACE
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs milliseconds on every hook run
 if TYPE_CHECKING:
@@ -612,8 +612,6 @@ def _renames(gone: list[_Def], fresh: list[_Def]) -> list[tuple[_Def, _Def]]:
     return pairs
 
 
-_DEF_LINE = re.compile(rb"[^\S\n]*(?:async\s+def|def|class)[^\S\n]")
-_CHANGED_DEF_LINE = re.compile(r"^[^\S\n]*(?:async\s+def|def|class)[^\S\n]")
 
 
 def _header_lines(data: bytes) -> list[tuple[int, int]]:
@@ -626,7 +624,7 @@ def _header_lines(data: bytes) -> list[tuple[int, int]]:
         at = data.find(word)
         while at >= 0:
             start = data.rfind(b"\n", 0, at) + 1
-            if start not in starts and _DEF_LINE.match(data, start):
+            if start not in starts and DEF_LINE.match(data, start):
                 starts.add(start)
             stop = data.find(b"\n", at)
             at = data.find(word, stop) if stop >= 0 else -1
@@ -683,7 +681,7 @@ def touches_definitions(f: FileDiff, old_data: bytes, new_data: bytes) -> bool:
         for block in hunk.blocks:
             if block.defs:
                 return True
-            if block.prints is None and any(_CHANGED_DEF_LINE.match(t)
+            if block.prints is None and any(DEF_LINE.match(t.encode("utf-8", "surrogateescape"))
                                             for t in block.removed_texts + block.added_texts):
                 return True  # a block the patch's reader did not look at for def lines
             if block.n_removed:

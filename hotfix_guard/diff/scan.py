@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import re
 
+from hotfix_guard.diff.hunks import Block, DiffLine, Hunk
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Callable
+    from typing import Callable
 
-    from hotfix_guard.diff.hunks import Block, DiffLine, FileDiff, Hunk, Patch
+    from hotfix_guard.diff.hunks import FileDiff, Patch
 
 #: how much of the patch is read and looked at at once
 PIECE = 1 << 20
@@ -124,9 +126,6 @@ class Scanner:
     patch is one file's part, without raw records (``_parse_chunk``)."""
 
     def __init__(self, patch: Patch, bind: Callable[[Part], None], *, records: bool = True) -> None:
-        from hotfix_guard.diff import hunks
-
-        self._model = hunks
         self.patch = patch
         self.bind = bind
         self.pos = 0  # everything before this offset has been read
@@ -241,7 +240,7 @@ class Scanner:
         old_start, new_start = int(m.group(1)), int(m.group(3))
         old_len = int(m.group(2)) if m.group(2) is not None else 1
         new_len = int(m.group(4)) if m.group(4) is not None else 1
-        self.hunk = self._model.Hunk(old_start, old_len, new_start, new_len, self.patch, body)
+        self.hunk = Hunk(old_start, old_len, new_start, new_len, self.patch, body)
         self.part.hunks.append(self.hunk)
         self.header_line = line.rstrip(b"\n")
         self.block = None
@@ -296,7 +295,7 @@ class Scanner:
             if self.old_left and self.new_left:
                 hunk = self.hunk
                 if hunk is not None and not hunk.defs and self.part is not None and self.part.defs:
-                    hunk.defs = _DEF_LINE.match(buf, pos, end) is not None
+                    hunk.defs = DEF_LINE.match(buf, pos + 1, end) is not None
                 self.old_no += 1
                 self.new_no += 1
                 self.old_left -= 1
@@ -358,7 +357,7 @@ class Scanner:
         hunk, block = self.hunk, self.block
         assert hunk is not None and self.part is not None
         if block is None or (ch == _MINUS and block.n_added):
-            block = self.block = self._model.Block(hunk, len(hunk.blocks), self.old_no, self.new_no)
+            block = self.block = Block(hunk, len(hunk.blocks), self.old_no, self.new_no)
             hunk.blocks.append(block)
         part = self.part
         region = buf[pos:end]
@@ -383,14 +382,15 @@ class Scanner:
             part.deleted += n
         else:
             if part.keywords:
-                _keyword_lines(region, self.new_no, part.hits, self._model.DiffLine)
+                _keyword_lines(region, self.new_no, part.hits)
             block.n_added += n
             self.new_no += n
             self.new_left -= n
             part.added += n
 
 
-_DEF_LINE = re.compile(rb"[-+ ][^\S\n]*(?:async[^\S\n]+)?(?:def|class)[^\S\n]")
+#: a line that starts a Python ``def`` or ``class`` (matched after a patch line's prefix)
+DEF_LINE = re.compile(rb"[^\S\n]*(?:async\s+def|def|class)[^\S\n]")
 
 
 def _has_def_line(region: bytes) -> bool:
@@ -400,13 +400,13 @@ def _has_def_line(region: bytes) -> bool:
         at = region.find(word)
         while at >= 0:
             start = region.rfind(b"\n", 0, at) + 1
-            if _DEF_LINE.match(region, start):
+            if DEF_LINE.match(region, start + 1):
                 return True
             at = region.find(word, at + len(word))
     return False
 
 
-def _keyword_lines(region: bytes, first: int, out: list[Any], make: Any) -> None:
+def _keyword_lines(region: bytes, first: int, out: list[DiffLine]) -> None:
     """The added lines of ``region`` (new line ``first`` on) that hold a keyword."""
     if region.isascii():
         low = region.lower()
@@ -425,7 +425,7 @@ def _keyword_lines(region: bytes, first: int, out: list[Any], make: Any) -> None
             line += region.count(b"\n", pos, start)
             pos = start
             stop = region.find(b"\n", start)
-            out.append(make("+", decode(region[start + 1:stop if stop >= 0 else len(region)]), None, line))
+            out.append(DiffLine("+", decode(region[start + 1:stop if stop >= 0 else len(region)]), None, line))
         return
     text = decode(region)
     line, pos, seen = first, 0, -1
@@ -437,4 +437,4 @@ def _keyword_lines(region: bytes, first: int, out: list[Any], make: Any) -> None
         line += text.count("\n", pos, start)
         pos = start
         stop = text.find("\n", start)
-        out.append(make("+", text[start + 1:stop if stop >= 0 else len(text)], None, line))
+        out.append(DiffLine("+", text[start + 1:stop if stop >= 0 else len(text)], None, line))
