@@ -183,17 +183,17 @@ class Git:
         ``follow(feed)`` calls ``feed(size, False)`` each time git has written more and
         Python is free, ``feed(size, True)`` once git is done, and raises GitError if git
         failed: what git wrote is read while git goes on writing."""
-        started = self._writing.pop(args, None)
-        if started is None:
+        if args not in self._writing:
             self.start_into_file(*args)
-            started = self._writing.pop(args, None)
-        if started is None:
+        if args not in self._writing:
             raise GitError("git was not found on PATH",
                            hint="install git (2.25 or newer) and make sure `git --version` works")
-        proc, fh = started
+        fh = self._writing[args][1]
         fd = fh.fileno()
 
         def follow(feed: Callable[[int, bool], None]) -> None:
+            # taken over only here: until then a Ctrl-C leaves it to close() to stop
+            proc, _ = self._writing.pop(args)
             try:
                 code, err = process.follow(proc, lambda: feed(os.fstat(fd).st_size, False))
             except BaseException:
