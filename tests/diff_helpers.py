@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import Repo, make_repo
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -85,8 +86,22 @@ def check_json(r: Repo, *args: str, capsys: Any, monkeypatch: Any) -> tuple[int,
     return rc, json.loads(out)
 
 
+@pytest.fixture
+def check(capsys: Any, monkeypatch: Any) -> Any:
+    """:func:`check_json` with the test's own capsys and monkeypatch: ``check(repo, *args)``."""
+    def run(r: Repo, *args: str) -> tuple[int, dict[str, Any]]:
+        return check_json(r, *args, capsys=capsys, monkeypatch=monkeypatch)
+
+    return run
+
+
 def active(data: dict[str, Any], code: str | None = None) -> list[dict[str, Any]]:
     return [f for f in data["findings"] if not f["suppressed"] and (code is None or f["code"] == code)]
+
+
+def messages(data: dict[str, Any], code: str) -> list[str]:
+    """The messages of the active findings of ``code``."""
+    return [f["message"] for f in active(data, code)]
 
 
 def load_diff_of(r: Repo, *args: str) -> Any:

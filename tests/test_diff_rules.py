@@ -9,19 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Repo, make_repo, run_cli
-from diff_helpers import HOTFIX, active, cases, check_json, hotfix_repo, load_case, replay
-
-@pytest.fixture
-def check(capsys, monkeypatch):  # type: ignore[no-untyped-def]
-    def run(r: Repo, *args: str) -> tuple[int, dict]:
-        return check_json(r, *args, capsys=capsys, monkeypatch=monkeypatch)
-
-    return run
-
-
-def messages(data: dict, code: str) -> list[str]:
-    return [f["message"] for f in active(data, code)]
-
+from diff_helpers import HOTFIX, active, cases, check, hotfix_repo, load_case, messages, replay  # noqa: F401 (check: a fixture)
 
 PAY_BEFORE = (
     "import logging\n\nlogger = logging.getLogger(__name__)\n\n\n"

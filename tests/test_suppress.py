@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Repo, run_cli
-from diff_helpers import active, check_json, hotfix_repo
+from diff_helpers import active, check, hotfix_repo  # noqa: F401 (check: a fixture)
 
 SEND_BEFORE = "def send(to, body):\n    return gateway.post(to, body)\n"
 
@@ -18,14 +18,6 @@ def send_after(comment_above: str = "", comment_on: str = "") -> str:
     return (f"{above}def send(to, body, retries=3):{on}\n"
             "    # HOTFIX v1.2.4: retry transient gateway errors\n"
             "    return gateway.post(to, body, retries=retries)\n")
-
-
-@pytest.fixture
-def check(capsys, monkeypatch):  # type: ignore[no-untyped-def]
-    def run(r: Repo, *args: str) -> tuple[int, dict]:
-        return check_json(r, *args, capsys=capsys, monkeypatch=monkeypatch)
-
-    return run
 
 
 def suppressed(data: dict) -> list[dict]:
