@@ -424,18 +424,29 @@ def test_github_flow_has_no_merge_back_and_leaves_you_on_main(project: Repo) -> 
     assert project.git("branch", "--show-current") == "main"
 
 
-def test_a_release_line_hotfix_lands_and_is_tagged_on_the_line(repo: Repo) -> None:
+def release_line(repo: Repo) -> None:
+    """main at v1.2.0 with develop beside it, and the older line support/1.1 at v1.1.4."""
     repo.commit("Initial commit", {"src/app.py": "def main():\n    return 0\n"})
     repo.tag("v1.1.4")
     repo.branch("support/1.1")
     repo.commit("Next minor", {"src/other.py": "X = 1\n"})
     repo.tag("v1.2.0")
     repo.branch("develop")
-    develop, main = repo.sha("develop"), repo.sha("main")
+
+
+def line_hotfix(repo: Repo) -> str:
+    """A clean hotfix of the 1.1 line, v1.1.5: its tip."""
     repo.checkout("hotfix/v1.1.5-fix-crash", new=True, start="support/1.1")
     tip = repo.commit("Fix crash\n\nFollow-up: PAY-1", {
         "src/app.py": "def main():\n    # HOTFIX v1.1.5: guard the crash\n    return 0\n",
         "tests/test_app.py": "def test_main():\n    assert True\n"})
+    return tip
+
+
+def test_a_release_line_hotfix_lands_and_is_tagged_on_the_line(repo: Repo) -> None:
+    release_line(repo)
+    develop, main = repo.sha("develop"), repo.sha("main")
+    tip = line_hotfix(repo)
     proc = finish(repo)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert repo.sha("v1.1.5^{commit}") == repo.sha("support/1.1")
@@ -462,18 +473,10 @@ def test_gitlab_flow_lands_on_production_and_merges_back_into_main(repo: Repo) -
 
 
 def test_a_release_line_with_forward_port_goes_on_into_development(repo: Repo) -> None:
-    repo.commit("Initial commit", {"src/app.py": "def main():\n    return 0\n"})
-    repo.tag("v1.1.4")
-    repo.branch("support/1.1")
-    repo.commit("Next minor", {"src/other.py": "X = 1\n"})
-    repo.tag("v1.2.0")
-    repo.branch("develop")
+    release_line(repo)
     main = repo.sha("main")
     (repo.path / ".hotfix-guard.toml").write_text("forward-port = true\n")
-    repo.checkout("hotfix/v1.1.5-fix-crash", new=True, start="support/1.1")
-    tip = repo.commit("Fix crash\n\nFollow-up: PAY-1", {
-        "src/app.py": "def main():\n    # HOTFIX v1.1.5: guard the crash\n    return 0\n",
-        "tests/test_app.py": "def test_main():\n    assert True\n"})
+    tip = line_hotfix(repo)
     proc = finish(repo)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert repo.sha("v1.1.5^{commit}") == repo.sha("support/1.1")
